@@ -1,0 +1,71 @@
+#include "util/AtomicFile.h"
+#include "util/Errors.h"
+#include "util/ThreadPool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+TEST(AtomicFile, WritesAndReplaces)
+{
+    const fs::path dir = fs::temp_directory_path() / "morph_test_util";
+    fs::create_directories(dir);
+    const fs::path target = dir / "file.txt";
+    morph::writeFileAtomically(target, "first");
+    EXPECT_EQ(morph::readWholeFile(target), "first");
+    morph::writeFileAtomically(target, "second");
+    EXPECT_EQ(morph::readWholeFile(target), "second");
+    for (const auto& entry : fs::directory_iterator(dir))
+        EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos);
+    fs::remove_all(dir);
+}
+
+TEST(AtomicFile, UncommittedWriterLeavesOldFile)
+{
+    const fs::path dir = fs::temp_directory_path() / "morph_test_util2";
+    fs::create_directories(dir);
+    const fs::path target = dir / "file.txt";
+    morph::writeFileAtomically(target, "kept");
+    {
+        morph::AtomicFileWriter writer(target);
+        writer.write("half");
+        // no commit: simulates an error mid-write
+    }
+    EXPECT_EQ(morph::readWholeFile(target), "kept");
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}), 1);
+    fs::remove_all(dir);
+}
+
+TEST(AtomicFile, MissingFolderIsIoError)
+{
+    EXPECT_THROW(morph::writeFileAtomically("/nonexistent-dir-xyz/file", "x"), morph::IoError);
+    EXPECT_THROW(morph::readWholeFile("/nonexistent-dir-xyz/file"), morph::IoError);
+}
+
+TEST(ThreadPool, CoversRangeExactlyOnce)
+{
+    morph::ThreadPool pool(2);
+    std::vector<std::atomic_int> hits(1001);
+    pool.parallelFor(hits.size(), [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i)
+            hits[i]++;
+    });
+    for (auto& h : hits)
+        EXPECT_EQ(h.load(), 1);
+}
+
+TEST(ThreadPool, RethrowsWorkerException)
+{
+    morph::ThreadPool pool(2);
+    EXPECT_THROW(pool.parallelFor(10, [](std::size_t b, std::size_t) {
+        if (b > 0)
+            throw morph::IoError("boom");
+    }), morph::IoError);
+    // pool still usable
+    std::atomic_int sum{0};
+    pool.parallelFor(4, [&](std::size_t b, std::size_t e) { sum += int(e - b); });
+    EXPECT_EQ(sum.load(), 4);
+}

@@ -1,0 +1,10 @@
+#include "MainWindow.h"
+
+namespace morph::ui {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+{
+    setWindowTitle("Morphstation");
+}
+
+} // namespace morph::ui
