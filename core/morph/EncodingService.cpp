@@ -2,6 +2,7 @@
 
 #include "dataset/AudioFile.h"
 #include "dataset/NSynthDataset.h"
+#include "dsp/Slicing.h"
 #include "model/ModelRunner.h"
 #include "util/AtomicFile.h"
 #include "util/Errors.h"
@@ -187,7 +188,7 @@ EncodingService::encodeAllNow(const std::vector<std::size_t>& notes, EncodingPro
             for (std::size_t k = b; k < e; ++k) {
                 try {
                     const LoadedAudio audio = loadNoteAudio(dataset_->audioPath(notes[todo[k]]), config.sampleRate);
-                    spectra[k] = dsp::analyseNote(audio.samples, stft, config.mel);
+                    spectra[k] = dsp::analyseNote(audio.samples, stft, config.mel, config.sampleRate);
                 } catch (const std::exception& ex) {
                     errors[k] = ex.what();
                 }

@@ -177,6 +177,7 @@ MorphRender MorphEngine::render(const std::vector<const EncodedNote*>& notes, st
     if (options.originalPhaseAtEnds && source && source->spectra.stft.frames == magnitude.frames
         && source->spectra.stft.bins == magnitude.bins) {
         out.phase = dsp::withMagnitude(magnitude, source->spectra.stft);
+        out.magnitude = std::move(magnitude);
         out.audio = stft_.inverse(out.phase, length);
         out.usedOriginalPhase = true;
     } else {
@@ -189,6 +190,7 @@ MorphRender MorphEngine::render(const std::vector<const EncodedNote*>& notes, st
             gl.initial = warmStart;
         }
         dsp::GriffinLimResult result = griffinLim_.run(magnitude, length, gl);
+        out.magnitude = std::move(magnitude);
         out.audio = std::move(result.audio);
         out.phase = std::move(result.estimate);
         out.spectralConvergence = result.spectralConvergence;

@@ -38,7 +38,8 @@ struct MorphTimings {
 struct MorphRender {
     std::vector<float> weights;       // per note; {1-t, t} for a pair
     std::vector<float> audio;         // 16 kHz (the model's rate), finite, |x| <= peakLimit
-    dsp::Spectrogram db;              // output spectrogram in dB (model domain), for display
+    dsp::Spectrogram db;              // decoded spectrogram in dB (model domain), for display
+    dsp::Spectrogram magnitude;       // linear magnitudes after energy correction (GL target)
     NoteEmbedding embedding;          // the interpolated embedding matrix
     dsp::ComplexSpectrogram phase;    // final STFT estimate: warm start for a nearby render
     float spectralConvergence = 0.f;  // 0 when the original phase was used

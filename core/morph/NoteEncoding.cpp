@@ -37,7 +37,7 @@ NoteEmbedding embedSpectra(const ModelRunner& model, const dsp::NoteSpectra& spe
 NoteEmbedding embedAudio(const ModelRunner& model, const std::vector<float>& audio)
 {
     const ModelConfig& config = model.config();
-    const dsp::NoteSpectra spectra = dsp::analyseNote(audio, stftConfigOf(config), config.mel);
+    const dsp::NoteSpectra spectra = dsp::analyseNote(audio, stftConfigOf(config), config.mel, config.sampleRate);
     return embedSpectra(model, spectra);
 }
 
@@ -46,7 +46,7 @@ EncodedNote encodeNote(const ModelRunner& model, const std::vector<float>& audio
     const ModelConfig& config = model.config();
     EncodedNote note;
     note.name = std::move(name);
-    note.spectra = dsp::analyseNote(audio, stftConfigOf(config), config.mel);
+    note.spectra = dsp::analyseNote(audio, stftConfigOf(config), config.mel, config.sampleRate);
     note.frameEnergy = dsp::frameEnergies(dsp::magnitude(note.spectra.stft));
     note.embedding = embedSpectra(model, note.spectra);
     return note;
