@@ -38,11 +38,17 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent)
     // Fixed row heights and column widths: nothing is measured per row, so 306k rows cost nothing.
     table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
-    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    table_->horizontalHeader()->setStretchLastSection(true);
-    const int ch = fontMetrics().horizontalAdvance(QLatin1Char('m'));
-    const int widths[] = {26, 20, 9, 9, 5, 7, 22, 6};
-    for (int c = 0; c < NoteTableModel::ColumnCount; ++c) table_->setColumnWidth(c, widths[c] * ch);
+    QHeaderView* columns = table_->horizontalHeader();
+    columns->setSectionResizeMode(QHeaderView::Interactive);
+    columns->setStretchLastSection(false);
+    columns->setSectionResizeMode(NoteTableModel::Qualities, QHeaderView::Stretch);
+    // Widths from typical content (plus room for the sort arrow), not measured per row.
+    const QFontMetrics fm = fontMetrics();
+    const char* samples[] = {"keyboard_electronic_098-060-100", "keyboard_electronic_098", "synth_lead",
+                             "electronic", "Pitch", "Velocity", "", "Split"};
+    for (int c = 0; c < NoteTableModel::ColumnCount; ++c)
+        if (c != NoteTableModel::Qualities)
+            table_->setColumnWidth(c, fm.horizontalAdvance(QString::fromLatin1(samples[c])) + 28);
     table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
     table_->setSortingEnabled(true);
 

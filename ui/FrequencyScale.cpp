@@ -45,33 +45,24 @@ std::vector<float> resampleToAxis(const std::vector<float>& values, int frames, 
     const double lo = warpFrequency(axis, axisMinimumHz(axis, binHz));
     const double hi = warpFrequency(axis, (bins - 1) * binHz);
     const double step = rows > 1 ? (hi - lo) / (rows - 1) : 0.0;
-    // Per row: either an interpolation (bin a, weight w) or a max over bins [first, last].
-    struct RowMap { int first, last; double frac; bool span; };
-    std::vector<RowMap> map(rows);
+    // Each bin is a cell [b - 0.5, b + 0.5]; a row takes the maximum of the cells its extent
+    // touches. Rows finer than bins repeat a bin (blocky but honest), coarser rows keep narrow
+    // partials visible instead of skipping them.
+    std::vector<std::pair<int, int>> span(static_cast<std::size_t>(rows));
     for (int r = 0; r < rows; ++r) {
         const double centre = lo + r * step;
         const double bLo = unwarpFrequency(axis, centre - step / 2) / binHz;
         const double bHi = unwarpFrequency(axis, centre + step / 2) / binHz;
-        const double b = std::clamp(unwarpFrequency(axis, centre) / binHz, 0.0, bins - 1.0);
-        const int first = static_cast<int>(std::ceil(std::max(bLo, 0.0)));
-        const int last = static_cast<int>(std::floor(std::min(bHi, bins - 1.0)));
-        if (last - first >= 1) {
-            map[r] = {first, last, 0.0, true};
-        } else {
-            const int a = std::min(static_cast<int>(b), bins - 2 < 0 ? 0 : bins - 2);
-            map[r] = {a, std::min(a + 1, bins - 1), b - a, false};
-        }
+        const int first = static_cast<int>(std::clamp(std::lround(bLo), 0L, static_cast<long>(bins - 1)));
+        const int last = static_cast<int>(std::clamp(std::lround(bHi), static_cast<long>(first), static_cast<long>(bins - 1)));
+        span[static_cast<std::size_t>(r)] = {first, last};
     }
     for (int f = 0; f < frames; ++f) {
         const float* in = values.data() + static_cast<std::size_t>(f) * bins;
         float* o = out.data() + static_cast<std::size_t>(f) * rows;
         for (int r = 0; r < rows; ++r) {
-            const RowMap& m = map[r];
-            if (m.span) {
-                o[r] = *std::max_element(in + m.first, in + m.last + 1);
-            } else {
-                o[r] = static_cast<float>(in[m.first] * (1.0 - m.frac) + in[m.last] * m.frac);
-            }
+            const auto [first, last] = span[static_cast<std::size_t>(r)];
+            o[r] = *std::max_element(in + first, in + last + 1);
         }
     }
     return out;

@@ -19,8 +19,8 @@ double unwarpFrequency(FrequencyAxis axis, double coordinate);
 double axisMinimumHz(FrequencyAxis axis, double binHz);
 
 /// Resamples frame-major `values` (frames x bins, bin spacing binHz) into frames x rows, the
-/// rows evenly spaced on `axis` between axisMinimumHz and (bins-1)*binHz. A row covering several
-/// bins takes their maximum (so narrow partials stay visible), a row within one bin interpolates.
+/// rows evenly spaced on `axis` between axisMinimumHz and (bins-1)*binHz. Each row takes the
+/// maximum of the bins (cells [b-0.5, b+0.5]) its extent touches, so narrow partials stay visible.
 /// Output is frame-major too: out[frame * rows + row].
 std::vector<float> resampleToAxis(const std::vector<float>& values, int frames, int bins, double binHz,
                                   FrequencyAxis axis, int rows);

@@ -59,7 +59,19 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
     dock_ = new BackgroundWorkDock(jobs_, this);
     addDockWidget(Qt::BottomDockWidgetArea, dock_);
     dock_->hide();
-    connect(jobs_, &BackgroundJobs::jobAdded, dock_, [this] { dock_->show(); });
+    // The dock appears while work runs; if it appeared by itself it goes away when all is done.
+    connect(jobs_, &BackgroundJobs::jobAdded, dock_, [this] {
+        if (!dock_->isVisible()) {
+            dock_->setProperty("autoShown", true);
+            dock_->show();
+        }
+    });
+    connect(jobs_, &BackgroundJobs::jobFinished, dock_, [this] {
+        if (jobs_->count() == 0 && dock_->property("autoShown").toBool()) {
+            dock_->setProperty("autoShown", false);
+            dock_->hide();
+        }
+    });
 
     datasetStatus_ = new QLabel(tr("No dataset open (File › Open Dataset…)"));
     audioStatus_ = new QLabel;

@@ -14,6 +14,7 @@ WaveformView::WaveformView(QWidget* parent) : QCustomPlot(parent)
     graph_->setPen(QPen(QColor(70, 130, 200), 1.0));
     graph_->setAdaptiveSampling(true);
     yAxis->setRange(-1.0, 1.0);
+    yAxis->ticker()->setTickCount(3);
     yAxis->setLabel(tr("Amplitude"));
     xAxis->setTickLabels(false); // the spectrogram below carries the time labels
     playhead_ = new QCPItemStraightLine(this);
