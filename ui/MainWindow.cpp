@@ -255,8 +255,13 @@ void MainWindow::play(std::size_t index)
         statusBar()->showMessage(tr("No audio device: %1").arg(audio_->statusText()), 5000);
         return;
     }
+    if (audio_->isPlaying() && lastPlayed_ == index) { // Space again stops it
+        audio_->stop();
+        return;
+    }
     if (auto note = analysis_->cached(index)) {
         audio_->play(note->audio, note->sampleRate, loopAction_->isChecked());
+        lastPlayed_ = index;
         return;
     }
     pendingPlay_ = index; // analysed soon (it is the current note), then played

@@ -81,6 +81,7 @@ private:
     std::optional<LoadedDataset> loaded_;
     std::optional<std::size_t> shownNote_;    ///< note the viewer should show
     std::optional<std::size_t> pendingPlay_;  ///< play this note once analysed
+    std::optional<std::size_t> lastPlayed_;
     bool analysing_ = false;
 };
 
