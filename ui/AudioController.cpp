@@ -1,5 +1,7 @@
 #include "AudioController.h"
 
+#include "util/Errors.h"
+
 #include <QSettings>
 
 namespace morph::ui {
@@ -51,7 +53,12 @@ QString AudioController::statusText() const { return QString::fromStdString(outp
 bool AudioController::play(std::vector<float> samples, int sampleRate, bool loop)
 {
     if (!output_.available()) return false;
-    output_.play(std::move(samples), sampleRate, loop);
+    try {
+        output_.play(std::move(samples), sampleRate, loop);
+    } catch (const morph::Error& e) { // bad rate, resampling failure: tell the user, keep going
+        emit playbackFailed(QString::fromStdString(e.what()));
+        return false;
+    }
     wasPlaying_ = true;
     poll_.start();
     emit playbackStarted();

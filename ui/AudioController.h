@@ -53,6 +53,7 @@ signals:
     void positionChanged(double seconds);
     void playbackStarted();
     void playbackStopped();
+    void playbackFailed(const QString& message);
 
 private:
     void poll();

@@ -108,6 +108,8 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
     });
     connect(audio_, &AudioController::availabilityChanged, this, &MainWindow::updateAudioStatus);
     connect(audio_, &AudioController::positionChanged, viewer_, &NoteViewer::setPlayhead);
+    connect(audio_, &AudioController::playbackFailed, this,
+            [this](const QString& message) { statusBar()->showMessage(tr("Cannot play: %1").arg(message), 8000); });
 
     if (options_.openAudio)
         audio_->apply(AudioSettings::load());
@@ -231,7 +233,8 @@ void MainWindow::onDatasetLoaded(const LoadedDataset& result)
 
 void MainWindow::onDatasetFailed(const QString& path, const QString& message)
 {
-    datasetStatus_->setText(tr("Could not open %1").arg(path));
+    datasetStatus_->setText(tr("Could not open %1: %2").arg(path, message.left(200)));
+    datasetStatus_->setToolTip(message);
     if (isVisible()) QMessageBox::warning(this, tr("Cannot open dataset"), message);
 }
 
