@@ -49,7 +49,7 @@ public:
     Spectrogram toMel(const Spectrogram& linearMag) const;
     /// mel magnitudes -> non-negative linear magnitudes; see the header comment for the methods.
     Spectrogram toLinear(const Spectrogram& melMag, Inverse method = Inverse::Nnls,
-                         int nnlsIterations = 200) const;
+                         int nnlsIterations = 50) const;
 
 private:
     void mulM(const float* lin, float* mel) const;    // mel = M lin
