@@ -2,6 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <fstream>
+#include <set>
 #include <thread>
 
 namespace morph {
@@ -13,6 +16,11 @@ void configureTorchRuntime(int threads)
     torch::set_num_threads(threads);
 }
 
+int torchThreads()
+{
+    return torch::get_num_threads();
+}
+
 bool cudaAvailable()
 {
     return torch::cuda::is_available();
@@ -22,7 +30,31 @@ std::string describeBestDevice()
 {
     if (!cudaAvailable())
         return "cpu";
-    return "cuda:0";
+    return "cuda:0 (" + std::to_string(torch::cuda::device_count()) + " CUDA device(s))";
+}
+
+std::string loadedMathLibraries()
+{
+    // What the dynamic loader actually mapped (Debian's libtorch goes through the libblas.so.3
+    // alternative, which may point at OpenBLAS, BLIS or the reference BLAS).
+    std::ifstream maps("/proc/self/maps");
+    std::set<std::string> libs;
+    std::string line;
+    while (std::getline(maps, line)) {
+        const auto slash = line.find('/');
+        if (slash == std::string::npos)
+            continue;
+        const std::string path = line.substr(slash);
+        const std::string name = path.substr(path.rfind('/') + 1);
+        if (name.find("blas") != std::string::npos || name.find("lapack") != std::string::npos ||
+            name.find("dnnl") != std::string::npos || name.find("mkl") != std::string::npos ||
+            name.find("gomp") != std::string::npos)
+            libs.insert(path);
+    }
+    std::string out;
+    for (const auto& l : libs)
+        out += (out.empty() ? "" : ", ") + l;
+    return out.empty() ? "(none found in /proc/self/maps)" : out;
 }
 
 } // namespace morph

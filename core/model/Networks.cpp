@@ -1,0 +1,359 @@
+#include "model/Networks.h"
+
+#include "util/Errors.h"
+
+namespace morph::nn {
+
+namespace F = torch::nn::functional;
+
+std::vector<int64_t> AutoencoderImpl::inputShape(int64_t n) const
+{
+    if (config_.arch == Architecture::Frame1d)
+        return {n, 1, config_.inputBins()};
+    return {n, 1, config_.inputBins(), config_.sliceWidth()};
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2D slice autoencoder
+
+SliceAutoencoderImpl::SliceAutoencoderImpl(const ModelConfig& config) : AutoencoderImpl(config)
+{
+    config_.validate();
+    geometry = config_.encoderLayers();
+    const int layers = static_cast<int>(geometry.size());
+    for (int i = 0; i < layers; ++i) {
+        const LayerGeometry& g = geometry[static_cast<std::size_t>(i)];
+        auto conv = torch::nn::Conv2d(torch::nn::Conv2dOptions(g.inChannels, g.outChannels, g.kernel)
+                                          .stride({g.stride, 1})
+                                          .padding({g.padFreq, g.padTime}));
+        enc.push_back(register_module("enc" + std::to_string(i + 1), conv));
+        if (i + 1 < layers)
+            encBn.push_back(register_module("enc_bn" + std::to_string(i + 1),
+                                            torch::nn::BatchNorm2d(g.outChannels)));
+    }
+    for (int j = 0; j < layers; ++j) {
+        const LayerGeometry& g = geometry[static_cast<std::size_t>(layers - 1 - j)];
+        auto deconv = torch::nn::ConvTranspose2d(
+            torch::nn::ConvTranspose2dOptions(g.outChannels, g.inChannels, g.kernel)
+                .stride({g.stride, 1})
+                .padding({g.padFreq, g.padTime})
+                .output_padding({g.outputPadding, 0}));
+        dec.push_back(register_module("dec" + std::to_string(j + 1), deconv));
+        if (j + 1 < layers)
+            decBn.push_back(register_module("dec_bn" + std::to_string(j + 1),
+                                            torch::nn::BatchNorm2d(g.inChannels)));
+    }
+}
+
+torch::Tensor SliceAutoencoderImpl::encode(torch::Tensor x)
+{
+    x = x.reshape({-1, 1, config_.inputBins(), config_.sliceWidth()});
+    for (std::size_t i = 0; i < enc.size(); ++i) {
+        x = enc[i]->forward(x);
+        if (i < encBn.size())
+            x = encBn[i]->forward(torch::relu(x));
+    }
+    return x.reshape({x.size(0), -1});
+}
+
+torch::Tensor SliceAutoencoderImpl::decode(torch::Tensor z)
+{
+    z = z.reshape({-1, 1, geometry.back().outLength, 1});
+    for (std::size_t j = 0; j < dec.size(); ++j) {
+        z = dec[j]->forward(z);
+        if (j < decBn.size())
+            z = decBn[j]->forward(torch::relu(z));
+    }
+    return z;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1D frame autoencoder
+
+FrameAutoencoderImpl::FrameAutoencoderImpl(const ModelConfig& config) : AutoencoderImpl(config)
+{
+    config_.validate();
+    geometry = config_.encoderLayers();
+    const int layers = static_cast<int>(geometry.size());
+    for (int i = 0; i < layers; ++i) {
+        const LayerGeometry& g = geometry[static_cast<std::size_t>(i)];
+        enc.push_back(register_module("enc" + std::to_string(i + 1),
+                                      torch::nn::Conv1d(torch::nn::Conv1dOptions(g.inChannels, g.outChannels, g.kernel))));
+        if (i + 1 < layers)
+            encBn.push_back(register_module("enc_bn" + std::to_string(i + 1), torch::nn::BatchNorm1d(g.outChannels)));
+    }
+    for (int j = 0; j < layers; ++j) {
+        const LayerGeometry& g = geometry[static_cast<std::size_t>(layers - 1 - j)];
+        dec.push_back(register_module(
+            "dec" + std::to_string(j + 1),
+            torch::nn::ConvTranspose1d(torch::nn::ConvTranspose1dOptions(g.outChannels, g.inChannels, g.kernel))));
+        if (j + 1 < layers)
+            decBn.push_back(register_module("dec_bn" + std::to_string(j + 1), torch::nn::BatchNorm1d(g.inChannels)));
+    }
+}
+
+torch::Tensor FrameAutoencoderImpl::encode(torch::Tensor x)
+{
+    x = x.reshape({-1, 1, config_.inputBins()});
+    for (std::size_t i = 0; i < enc.size(); ++i) {
+        x = enc[i]->forward(x);
+        if (i < encBn.size())
+            x = encBn[i]->forward(torch::leaky_relu(x));
+    }
+    return x.reshape({x.size(0), -1});
+}
+
+torch::Tensor FrameAutoencoderImpl::decode(torch::Tensor z)
+{
+    z = z.reshape({-1, 1, geometry.back().outLength});
+    for (std::size_t j = 0; j < dec.size(); ++j) {
+        z = dec[j]->forward(z);
+        if (j < decBn.size())
+            z = decBn[j]->forward(torch::leaky_relu(z));
+    }
+    return z;
+}
+
+std::shared_ptr<AutoencoderImpl> makeAutoencoder(const ModelConfig& config)
+{
+    config.validate();
+    if (config.arch == Architecture::Frame1d)
+        return std::make_shared<FrameAutoencoderImpl>(config);
+    return std::make_shared<SliceAutoencoderImpl>(config);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fast inference path
+
+namespace {
+
+/// A layer of the module described uniformly as 2D (1D layers get a time axis of width 1).
+struct RawLayer {
+    bool transposed = false;
+    torch::Tensor weight;  // Conv: Cout x Cin x kh x kw; ConvTranspose: Cin x Cout x kh x kw
+    torch::Tensor bias;    // Cout
+    int stride = 1, padFreq = 0, padTime = 0, outputPadding = 0;
+    int inChannels = 1, inLength = 0, inWidth = 1;
+    int outChannels = 1, outLength = 0, outWidth = 1;
+    bool act = false;
+    torch::Tensor bnScale, bnShift;  // BatchNorm after the activation (undefined if none)
+};
+
+template <typename Bn>
+void setBatchNorm(RawLayer& l, Bn& bn)
+{
+    const auto& o = bn->options;
+    torch::Tensor scale = torch::ones({o.num_features()}, l.weight.options());
+    torch::Tensor shift = torch::zeros({o.num_features()}, l.weight.options());
+    if (o.affine()) {
+        scale = bn->weight.detach().clone();
+        shift = bn->bias.detach().clone();
+    }
+    if (o.track_running_stats()) {
+        const torch::Tensor inv = torch::rsqrt(bn->running_var.detach() + o.eps());
+        scale = scale * inv;
+        shift = shift - bn->running_mean.detach() * scale;
+    }
+    l.bnScale = scale;
+    l.bnShift = shift;
+}
+
+torch::Tensor as4d(const torch::Tensor& w)
+{
+    return w.dim() == 3 ? w.unsqueeze(-1) : w;
+}
+
+template <typename Model>
+std::pair<std::vector<RawLayer>, std::vector<RawLayer>> describe(Model& m)
+{
+    std::vector<RawLayer> enc, dec;
+    const int layers = static_cast<int>(m.geometry.size());
+    for (int i = 0; i < layers; ++i) {
+        const LayerGeometry& g = m.geometry[static_cast<std::size_t>(i)];
+        RawLayer l;
+        l.weight = as4d(m.enc[static_cast<std::size_t>(i)]->weight.detach());
+        l.bias = m.enc[static_cast<std::size_t>(i)]->bias.detach();
+        l.stride = g.stride;
+        l.padFreq = g.padFreq;
+        l.padTime = g.padTime;
+        l.inChannels = g.inChannels;
+        l.inLength = g.inLength;
+        l.inWidth = g.inWidth;
+        l.outChannels = g.outChannels;
+        l.outLength = g.outLength;
+        l.outWidth = g.outWidth;
+        l.act = i + 1 < layers;
+        if (l.act)
+            setBatchNorm(l, m.encBn[static_cast<std::size_t>(i)]);
+        enc.push_back(l);
+    }
+    for (int j = 0; j < layers; ++j) {
+        const LayerGeometry& g = m.geometry[static_cast<std::size_t>(layers - 1 - j)];
+        RawLayer l;
+        l.transposed = true;
+        l.weight = as4d(m.dec[static_cast<std::size_t>(j)]->weight.detach());
+        l.bias = m.dec[static_cast<std::size_t>(j)]->bias.detach();
+        l.stride = g.stride;
+        l.padFreq = g.padFreq;
+        l.padTime = g.padTime;
+        l.outputPadding = g.outputPadding;
+        l.inChannels = g.outChannels;
+        l.inLength = g.outLength;
+        l.inWidth = g.outWidth;
+        l.outChannels = g.inChannels;
+        l.outLength = g.inLength;
+        l.outWidth = g.inWidth;
+        l.act = j + 1 < layers;
+        if (l.act)
+            setBatchNorm(l, m.decBn[static_cast<std::size_t>(j)]);
+        dec.push_back(l);
+    }
+    return {enc, dec};
+}
+
+/// The layer's own linear map (no bias) applied to x, exactly as the module computes it.
+torch::Tensor applyLinear(const RawLayer& l, const torch::Tensor& x, const torch::Tensor& weight)
+{
+    if (l.transposed)
+        return at::conv_transpose2d(x, weight, {}, {l.stride, 1}, {l.padFreq, l.padTime}, {l.outputPadding, 0});
+    return at::conv2d(x, weight, {}, {l.stride, 1}, {l.padFreq, l.padTime});
+}
+
+/// Turns raw layers into fast layers, folding each layer's trailing BatchNorm into the next.
+std::vector<FastAutoencoder::Layer> buildFast(const std::vector<RawLayer>& raw, bool leaky, bool oneD)
+{
+    std::vector<FastAutoencoder::Layer> out;
+    torch::Tensor prevScale, prevShift;  // BatchNorm of the previous layer, to fold in here
+    for (const RawLayer& l : raw) {
+        FastAutoencoder::Layer f;
+        f.transposed = l.transposed;
+        f.oneD = oneD;
+        f.stride = l.stride;
+        f.outLength = l.outLength;
+        f.outWidth = l.outWidth;
+        f.outChannels = l.outChannels;
+        f.relu = l.act;
+        f.leaky = leaky;
+
+        // Fold the previous BatchNorm: L(a*r + b) = L_scaled(r) + L(b), with L(b) a fixed map
+        // because the padding (zeros after BatchNorm) is part of the geometry.
+        torch::Tensor weight = l.weight;
+        torch::Tensor map = l.bias.view({-1, 1, 1}).expand({l.outChannels, l.outLength, l.outWidth}).clone();
+        if (prevScale.defined()) {
+            const auto ones = torch::ones({1, l.inChannels, l.inLength, l.inWidth}, weight.options());
+            const auto constant = ones * prevShift.view({1, -1, 1, 1});
+            map = map + applyLinear(l, constant, l.weight)[0];
+            if (l.transposed)
+                weight = weight * prevScale.view({-1, 1, 1, 1});  // Cin is dim 0
+            else
+                weight = weight * prevScale.view({1, -1, 1, 1});  // Cin is dim 1
+        }
+        f.biasMap = map.contiguous();
+
+        const int kh = static_cast<int>(weight.size(2));
+        const int kw = static_cast<int>(weight.size(3));
+        if (!l.transposed) {
+            f.weight = weight.contiguous();
+            f.padFreq = l.padFreq;
+            f.padTime = l.padTime;
+        } else {
+            // Conv-equivalent of ConvTranspose: swap in/out channels, flip both kernel axes.
+            const torch::Tensor swapped = weight.transpose(0, 1);  // Cout x Cin x kh x kw
+            f.padTime = kw - 1 - l.padTime;
+            if (l.stride == 1) {
+                f.weight = swapped.flip({2, 3}).contiguous();
+                f.padFreq = kh - 1 - l.padFreq;
+            } else {
+                // Sub-pixel split: output row o with q = o + p = s*m + r takes taps j = r + s*t
+                // from input rows m - t. One conv per phase r with the taps in reverse order.
+                const int s = l.stride;
+                for (int r = 0; r < s; ++r) {
+                    FastAutoencoder::Phase ph;
+                    ph.taps = r < kh ? (kh - r + s - 1) / s : 0;
+                    ph.firstOut = ((r - l.padFreq) % s + s) % s;
+                    ph.firstIn = (ph.firstOut + l.padFreq - r) / s;
+                    ph.count = ph.firstOut < l.outLength ? (l.outLength - ph.firstOut + s - 1) / s : 0;
+                    if (ph.taps > 0 && ph.count > 0) {
+                        std::vector<torch::Tensor> rows;
+                        for (int u = 0; u < ph.taps; ++u)
+                            rows.push_back(swapped.narrow(2, r + s * (ph.taps - 1 - u), 1));
+                        ph.weight = torch::cat(rows, 2).flip({3}).contiguous();
+                    }
+                    f.phases.push_back(ph);
+                }
+            }
+        }
+        out.push_back(std::move(f));
+        prevScale = l.bnScale;
+        prevShift = l.bnShift;
+    }
+    return out;
+}
+
+} // namespace
+
+FastAutoencoder::FastAutoencoder(AutoencoderImpl& model) : config_(model.config())
+{
+    torch::NoGradGuard noGrad;
+    if (auto* slice = dynamic_cast<SliceAutoencoderImpl*>(&model)) {
+        auto [enc, dec] = describe(*slice);
+        encoder_ = buildFast(enc, false, false);
+        decoder_ = buildFast(dec, false, false);
+    } else if (auto* frame = dynamic_cast<FrameAutoencoderImpl*>(&model)) {
+        auto [enc, dec] = describe(*frame);
+        encoder_ = buildFast(enc, true, true);
+        decoder_ = buildFast(dec, true, true);
+    } else {
+        throw ConfigError("FastAutoencoder: unknown module type");
+    }
+}
+
+torch::Tensor FastAutoencoder::run(const std::vector<Layer>& layers, torch::Tensor x) const
+{
+    for (const Layer& l : layers) {
+        torch::Tensor y;
+        if (l.phases.empty()) {
+            y = at::conv2d(x, l.weight, {}, {l.transposed ? 1 : l.stride, 1}, {l.padFreq, l.padTime});
+        } else {
+            y = torch::zeros({x.size(0), l.outChannels, l.outLength, l.outWidth}, x.options());
+            for (const Phase& ph : l.phases) {
+                if (!ph.weight.defined())
+                    continue;
+                const torch::Tensor part = at::conv2d(x, ph.weight, {}, {1, 1}, {ph.taps - 1, l.padTime});
+                const int avail = std::min<int>(ph.count, static_cast<int>(part.size(2)) - ph.firstIn);
+                if (avail <= 0)
+                    continue;
+                y.slice(2, ph.firstOut, ph.firstOut + (avail - 1) * l.stride + 1, l.stride)
+                    .copy_(part.narrow(2, ph.firstIn, avail));
+            }
+        }
+        y.add_(l.biasMap);
+        if (l.relu) {
+            if (l.leaky)
+                y = torch::leaky_relu_(y);
+            else
+                y = torch::relu_(y);
+        }
+        x = y;
+    }
+    return x;
+}
+
+torch::Tensor FastAutoencoder::encode(const torch::Tensor& x) const
+{
+    const int64_t n = x.numel() / (config_.inputBins() * config_.sliceWidth());
+    const torch::Tensor in = x.reshape({n, 1, config_.inputBins(), config_.sliceWidth()});
+    return run(encoder_, in).reshape({n, -1});
+}
+
+torch::Tensor FastAutoencoder::decode(const torch::Tensor& z) const
+{
+    const int e = static_cast<int>(z.size(-1));
+    const int64_t n = z.numel() / e;
+    const torch::Tensor out = run(decoder_, z.reshape({n, 1, e, 1}));
+    if (config_.arch == Architecture::Frame1d)
+        return out.reshape({n, 1, config_.inputBins()});
+    return out;
+}
+
+} // namespace morph::nn

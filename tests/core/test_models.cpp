@@ -1,0 +1,185 @@
+// Autoencoder geometry (embedding sizes, exact output sizes) and the fast conv-only inference
+// path against the plain LibTorch modules.
+#include "model/ModelConfig.h"
+#include "model/Networks.h"
+#include "model/TorchRuntime.h"
+#include "util/Errors.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+using namespace morph;
+
+namespace {
+
+ModelConfig makeConfig(Architecture arch, bool mel, std::vector<int> channels = {})
+{
+    ModelConfig c;
+    c.arch = arch;
+    c.mel = mel;
+    c.channels = std::move(channels);
+    return c;
+}
+
+std::vector<int> tinyChannels(Architecture arch)
+{
+    if (arch == Architecture::Frame1d)
+        return {3, 4, 4, 5, 4, 4, 3, 4};
+    return {4, 6, 5, 8};
+}
+
+/// Gives every BatchNorm non-trivial statistics and affine parameters, so folding is tested.
+void randomiseBatchNorms(torch::nn::Module& m, int seed)
+{
+    torch::manual_seed(seed);
+    torch::NoGradGuard g;
+    for (auto& p : m.named_buffers()) {
+        if (p.key().find("running_mean") != std::string::npos)
+            p.value().copy_(torch::randn_like(p.value()) * 0.5);
+        if (p.key().find("running_var") != std::string::npos)
+            p.value().copy_(torch::rand_like(p.value()) * 2 + 0.3);
+    }
+    for (auto& p : m.named_parameters()) {
+        if (p.key().find("_bn") != std::string::npos && p.key().find("weight") != std::string::npos)
+            p.value().copy_(torch::rand_like(p.value()) + 0.5);
+        if (p.key().find("_bn") != std::string::npos && p.key().find("bias") != std::string::npos)
+            p.value().copy_(torch::randn_like(p.value()) * 0.3);
+    }
+}
+
+torch::Tensor dbLikeInput(const nn::AutoencoderImpl& m, int n, torch::Dtype dtype)
+{
+    return (torch::rand(m.inputShape(n), torch::TensorOptions().dtype(dtype)) * -80.0).contiguous();
+}
+
+} // namespace
+
+TEST(ModelConfig, EmbeddingSizesFollowTheLayerArithmetic)
+{
+    EXPECT_EQ(makeConfig(Architecture::Single, false).embeddingSize(), 250);
+    EXPECT_EQ(makeConfig(Architecture::Double, false).embeddingSize(), 124);
+    EXPECT_EQ(makeConfig(Architecture::Triple, false).embeddingSize(), 62);
+    EXPECT_EQ(makeConfig(Architecture::Frame1d, false).embeddingSize(), 495);
+    // Mel: 128 -> 128, 63, 61, 59, 57 / 128, 63, 61, 30, 28 / 128, 63, 31, 29, 14.
+    EXPECT_EQ(makeConfig(Architecture::Single, true).embeddingSize(), 57);
+    EXPECT_EQ(makeConfig(Architecture::Double, true).embeddingSize(), 28);
+    EXPECT_EQ(makeConfig(Architecture::Triple, true).embeddingSize(), 14);
+    EXPECT_EQ(makeConfig(Architecture::Frame1d, true).embeddingSize(), 110);
+
+    const auto layers = makeConfig(Architecture::Double, true).encoderLayers();
+    ASSERT_EQ(layers.size(), 5u);
+    EXPECT_EQ(layers[1].outputPadding, 1);  // 128 -> 63 drops one row; the decoder restores it
+    EXPECT_EQ(layers[4].outWidth, 1);       // time collapses 3 -> 1 in the last layer
+    EXPECT_EQ(layers[0].outWidth, 3);
+}
+
+TEST(ModelConfig, ValidatesChannelsAndNames)
+{
+    EXPECT_THROW(makeConfig(Architecture::Single, false, {16, 32}).validate(), ConfigError);
+    EXPECT_THROW(makeConfig(Architecture::Single, false, {16, 0, 32, 32}).validate(), ConfigError);
+    EXPECT_EQ(parseArchitecture("Double"), Architecture::Double);
+    EXPECT_EQ(parseArchitecture("frame1d"), Architecture::Frame1d);
+    EXPECT_THROW(parseArchitecture("quadruple"), ConfigError);
+    EXPECT_EQ(makeConfig(Architecture::Frame1d, false).effectiveChannels().size(), 8u);
+    EXPECT_EQ(makeConfig(Architecture::Triple, false).sliceWidth(), 3);
+    EXPECT_EQ(makeConfig(Architecture::Frame1d, false).sliceWidth(), 1);
+}
+
+class EveryVariant : public ::testing::TestWithParam<std::tuple<Architecture, bool>> {};
+
+TEST_P(EveryVariant, OutputHasExactlyTheInputShape)
+{
+    const auto [arch, mel] = GetParam();
+    const ModelConfig config = makeConfig(arch, mel, tinyChannels(arch));
+    auto model = nn::makeAutoencoder(config);
+    model->eval();
+    torch::NoGradGuard g;
+    const torch::Tensor x = dbLikeInput(*model, 3, torch::kFloat32);
+    const torch::Tensor z = model->encode(x);
+    EXPECT_EQ(z.sizes(), (std::vector<int64_t>{3, config.embeddingSize()}));
+    const torch::Tensor y = model->decode(z);
+    EXPECT_EQ(y.sizes(), x.sizes());
+    EXPECT_EQ(model->forward(x).sizes(), x.sizes());
+}
+
+TEST_P(EveryVariant, FastPathEqualsThePlainModule)
+{
+    const auto [arch, mel] = GetParam();
+    const ModelConfig config = makeConfig(arch, mel, tinyChannels(arch));
+    auto model = nn::makeAutoencoder(config);
+    randomiseBatchNorms(*model, 7);
+    model->eval();
+    c10::InferenceMode guard;
+
+    // Float64: the folding and the sub-pixel split are exact algebra, so only rounding remains.
+    model->to(torch::kFloat64);
+    {
+        nn::FastAutoencoder fast(*model);
+        const torch::Tensor x = dbLikeInput(*model, 5, torch::kFloat64);
+        const torch::Tensor z = model->encode(x);
+        EXPECT_LT((fast.encode(x) - z).abs().max().item<double>(), 1e-9);
+        EXPECT_LT((fast.decode(z) - model->decode(z)).abs().max().item<double>(), 1e-9);
+        EXPECT_EQ(fast.decode(z).sizes(), x.sizes());
+    }
+    // Float32, the production type: within 1e-5 relative to the output scale.
+    model->to(torch::kFloat32);
+    nn::FastAutoencoder fast(*model);
+    const torch::Tensor x = dbLikeInput(*model, 5, torch::kFloat32);
+    const torch::Tensor z = model->encode(x);
+    const torch::Tensor fz = fast.encode(x);
+    const double zScale = std::max(1.0, z.abs().max().item<double>());
+    EXPECT_LT((fz - z).abs().max().item<double>() / zScale, 1e-5);
+    const torch::Tensor y = model->decode(z);
+    const double yScale = std::max(1.0, y.abs().max().item<double>());
+    EXPECT_LT((fast.decode(z) - y).abs().max().item<double>() / yScale, 1e-5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, EveryVariant,
+                         ::testing::Combine(::testing::Values(Architecture::Single, Architecture::Double,
+                                                              Architecture::Triple, Architecture::Frame1d),
+                                            ::testing::Bool()),
+                         [](const auto& info) {
+                             return std::string(architectureName(std::get<0>(info.param))) +
+                                    (std::get<1>(info.param) ? "Mel" : "LogMag");
+                         });
+
+TEST(Models, DefaultWidthsBuildWithTheDocumentedEmbedding)
+{
+    for (Architecture a : {Architecture::Single, Architecture::Double, Architecture::Triple}) {
+        auto model = nn::makeAutoencoder(makeConfig(a, false));
+        model->eval();
+        torch::NoGradGuard g;
+        const torch::Tensor x = dbLikeInput(*model, 1, torch::kFloat32);
+        EXPECT_EQ(model->forward(x).sizes(), x.sizes());
+    }
+}
+
+TEST(Models, StridedLayersAreWhereTheVariantSays)
+{
+    // Single: e2; double: e2, e4; triple: e2, e3, e5 (1-based), mirrored in the decoder.
+    auto strides = [](Architecture a) {
+        std::vector<int> s;
+        for (const auto& l : makeConfig(a, false).encoderLayers())
+            s.push_back(l.stride);
+        return s;
+    };
+    EXPECT_EQ(strides(Architecture::Single), (std::vector<int>{1, 2, 1, 1, 1}));
+    EXPECT_EQ(strides(Architecture::Double), (std::vector<int>{1, 2, 1, 2, 1}));
+    EXPECT_EQ(strides(Architecture::Triple), (std::vector<int>{1, 2, 2, 1, 2}));
+    auto model = nn::SliceAutoencoder(makeConfig(Architecture::Triple, false, {4, 4, 4, 4}));
+    EXPECT_EQ(model->dec[0]->options.stride()->at(0), 2);  // d1 mirrors e5
+    EXPECT_EQ(model->dec[1]->options.stride()->at(0), 1);
+    EXPECT_EQ(model->dec[2]->options.stride()->at(0), 2);  // d3 mirrors e3
+    EXPECT_EQ(model->dec[3]->options.stride()->at(0), 2);  // d4 mirrors e2
+    EXPECT_EQ(model->enc[4]->options.out_channels(), 1);   // single-channel embedding
+}
+
+TEST(TorchRuntime, UsesTheConfiguredThreadsAndReportsBlas)
+{
+    configureTorchRuntime(2);
+    EXPECT_EQ(torchThreads(), 2);
+    // Force a BLAS call, then check something was mapped (the library name is recorded in docs).
+    auto a = torch::rand({64, 64});
+    (void)torch::mm(a, a).sum().item<float>();
+    EXPECT_FALSE(loadedMathLibraries().empty());
+}
