@@ -1,5 +1,6 @@
 #include "dsp/GriffinLim.h"
 
+#include "dsp/FastMath.h"
 #include "dsp/FftPlan.h"
 #include "util/Errors.h"
 #include "util/ThreadPool.h"
@@ -7,7 +8,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <random>
 #include <string>
 
 namespace morph::dsp {
@@ -32,7 +32,8 @@ public:
         // padded coordinate p = original index + n/2; coef[p] = 1/(n * sum w^2) inside, 0 outside
         const std::size_t padded = static_cast<std::size_t>(frames_ - 1) * hop_ + nn;
         coef_.assign(padded, 0.f);
-        const std::vector<float> inv = stft.inverseWindowSum(length);
+        const auto invPtr = stft.inverseWindowSum(length);
+        const std::vector<float>& inv = *invPtr;
         const std::size_t half = nn / 2;
         for (std::size_t i = 0; i < length && i + half < padded; ++i)
             coef_[i + half] = inv[i] / static_cast<float>(n_);
@@ -46,78 +47,123 @@ public:
             s.real.reset(nn);
             s.spec.reset(static_cast<std::size_t>(bins_));
         }
-        overlap_ = (n_ + hop_ - 1) / hop_;  // frames on each side that can overlap a frame
+        overlap_ = (n_ + hop_ - 1) / hop_;
+        zeros_.assign(nn, 0.f);  // frames on each side that can overlap a frame
     }
 
     cfloat* angles(int f) { return angles_.data() + static_cast<std::size_t>(f) * bins_; }
     double frameError(int f) const { return err_[static_cast<std::size_t>(f)]; }
 
     /// angles -> S * angles -> windowed inverse FFT into tf[out].
-    void synthesise(int f, int out, unsigned slot)
+    MORPH_DSP_INLINE void synthesise(int f, int out, unsigned slot)
     {
         Slot& s = slots_[slot];
-        const float* mag = target_.frame(f);
-        const cfloat* a = angles(f);
-        cfloat* c = s.spec.data();
-        for (int b = 0; b < bins_; ++b)
-            c[b] = a[b] * mag[b];
-        float* t = tf_[out].data() + static_cast<std::size_t>(f) * n_;
-        plans_.c2r(c, t);
-        const float* w = window_.data();
-        for (int j = 0; j < n_; ++j)
-            t[j] *= w[j];
+        const float* __restrict mag = target_.frame(f);
+        const float* __restrict a = reinterpret_cast<const float*>(angles(f));
+        float* __restrict c = reinterpret_cast<float*>(s.spec.data());
+        for (int b = 0; b < bins_; ++b) {
+            c[2 * b] = a[2 * b] * mag[b];
+            c[2 * b + 1] = a[2 * b + 1] * mag[b];
+        }
+        inverseAndWindow(f, out, s);
     }
 
-    /// Rebuilds frame f of x = istft(tf[in]) windowed, forward FFT into the slot's spectrum;
-    /// records the frame's squared magnitude error. Returns the spectrum.
-    cfloat* analyse(int f, int in, unsigned slot)
+    /// Rebuilds frame f of x = istft(tf[in]) windowed, forward FFT into the slot's spectrum.
+    MORPH_DSP_INLINE cfloat* analyse(int f, int in, unsigned slot)
     {
         Slot& s = slots_[slot];
-        float* acc = s.real.data();
-        std::fill(acc, acc + n_, 0.f);
+        float* __restrict acc = s.real.data();
+        const float* __restrict w = window_.data();
+        const float* __restrict coef = coef_.data() + static_cast<std::size_t>(f) * hop_;
+        const float* __restrict own = tf_[in].data() + static_cast<std::size_t>(f) * n_;
+        if (n_ == 2 * hop_) {  // the usual 50 % overlap: exactly one neighbour on each half
+            const float* __restrict prev = f > 0 ? own - n_ + hop_ : zeros_.data();
+            const float* __restrict next = f + 1 < frames_ ? own + n_ - hop_ : zeros_.data();
+            for (int j = 0; j < hop_; ++j)
+                acc[j] = (own[j] + prev[j]) * (w[j] * coef[j]);
+            for (int j = hop_; j < n_; ++j)
+                acc[j] = (own[j] + next[j]) * (w[j] * coef[j]);
+            cfloat* spec = s.spec.data();
+            plans_.r2c(acc, spec);
+            return spec;
+        }
+        std::copy(own, own + n_, acc);
         const int g0 = std::max(0, f - overlap_ + 1), g1 = std::min(frames_ - 1, f + overlap_ - 1);
         for (int g = g0; g <= g1; ++g) {
+            if (g == f)
+                continue;
             const int d = (g - f) * hop_;  // frame g starts d samples after frame f
             const int j0 = std::max(0, d), j1 = std::min(n_, d + n_);
-            const float* t = tf_[in].data() + static_cast<std::size_t>(g) * n_ - d;
+            const float* __restrict t = tf_[in].data() + static_cast<std::size_t>(g) * n_ - d;
             for (int j = j0; j < j1; ++j)
                 acc[j] += t[j];
         }
-        const float* w = window_.data();
-        const float* coef = coef_.data() + static_cast<std::size_t>(f) * hop_;
         for (int j = 0; j < n_; ++j)
             acc[j] *= w[j] * coef[j];
         cfloat* spec = s.spec.data();
         plans_.r2c(acc, spec);
-        const float* mag = target_.frame(f);
-        double e = 0.0;
-        for (int b = 0; b < bins_; ++b) {
-            const float diff = mag[b] - std::abs(spec[b]);
-            e += static_cast<double>(diff) * diff;
-        }
-        err_[static_cast<std::size_t>(f)] = e;
         return spec;
     }
 
-    /// One fast Griffin-Lim iteration for frame f.
-    void iterate(int f, int in, int out, unsigned slot, float k, bool first)
+    /// Squared magnitude error of frame f against the spectrum `spec`.
+    MORPH_DSP_INLINE void recordError(int f, const cfloat* spec)
     {
-        cfloat* rebuilt = analyse(f, in, slot);
-        cfloat* tp = tprev_.data() + static_cast<std::size_t>(f) * bins_;
-        cfloat* a = angles(f);
-        for (int b = 0; b < bins_; ++b) {
-            const cfloat r = rebuilt[b];
-            const cfloat v = first ? r : r - k * tp[b];
-            const float norm = std::sqrt(v.real() * v.real() + v.imag() * v.imag()) + 1e-16f;
-            a[b] = v / norm;
-            tp[b] = r;
+        const float* __restrict mag = target_.frame(f);
+        const float* __restrict r = reinterpret_cast<const float*>(spec);
+        float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        int b = 0;
+        for (; b + 8 <= bins_; b += 8) {
+            for (int l = 0; l < 8; ++l) {
+                const float re = r[2 * (b + l)], im = r[2 * (b + l) + 1];
+                const float d = mag[b + l] - std::sqrt(re * re + im * im);
+                lanes[l] += d * d;
+            }
         }
-        synthesise(f, out, slot);
+        double e = 0.0;
+        for (; b < bins_; ++b) {
+            const float re = r[2 * b], im = r[2 * b + 1];
+            const float d = mag[b] - std::sqrt(re * re + im * im);
+            e += static_cast<double>(d) * d;
+        }
+        for (float l : lanes)
+            e += l;
+        err_[static_cast<std::size_t>(f)] = e;
     }
+
+    /// One fast Griffin-Lim iteration for frame f.
+    MORPH_DSP_INLINE void iterate(int f, int in, int out, unsigned slot, float k, bool first, bool error)
+    {
+        Slot& s = slots_[slot];
+        cfloat* rebuilt = analyse(f, in, slot);
+        if (error)
+            recordError(f, rebuilt);
+        float* __restrict r = reinterpret_cast<float*>(rebuilt);
+        float* __restrict tp = reinterpret_cast<float*>(tprev_.data() + static_cast<std::size_t>(f) * bins_);
+        float* __restrict a = reinterpret_cast<float*>(angles(f));
+        const float* __restrict mag = target_.frame(f);
+        const float kk = first ? 0.f : k;  // tprev starts at 0
+        // the spectrum buffer is reused in place for S * angles (the inverse FFT's input)
+        for (int b = 0; b < bins_; ++b) {
+            const float re = r[2 * b], im = r[2 * b + 1];
+            const float vr = re - kk * tp[2 * b], vi = im - kk * tp[2 * b + 1];
+            const float inv = 1.f / (std::sqrt(vr * vr + vi * vi) + 1e-16f);
+            const float ar = vr * inv, ai = vi * inv;
+            tp[2 * b] = re;
+            tp[2 * b + 1] = im;
+            a[2 * b] = ar;
+            a[2 * b + 1] = ai;
+            r[2 * b] = ar * mag[b];
+            r[2 * b + 1] = ai * mag[b];
+        }
+        inverseAndWindow(f, out, s);
+    }
+
+    /// Final pass: rebuild frame f of the output and record its error only.
+    MORPH_DSP_INLINE void measure(int f, int in, unsigned slot) { recordError(f, analyse(f, in, slot)); }
 
     /// The output samples owned by frame f ([f*hop, (f+1)*hop) in padded coordinates; the last
     /// frame owns the tail), overlap-added from tf[in].
-    void writeAudio(int f, int in, float* audio)
+    MORPH_DSP_INLINE void writeAudio(int f, int in, float* audio)
     {
         const long long half = n_ / 2;
         const long long p0 = static_cast<long long>(f) * hop_;
@@ -148,6 +194,17 @@ private:
         AlignedBuffer<float> real;
         AlignedBuffer<cfloat> spec;
     };
+
+    /// c2r of the slot's spectrum (destroyed) into tf[out] row f, times the window.
+    MORPH_DSP_INLINE void inverseAndWindow(int f, int out, Slot& s)
+    {
+        float* __restrict t = tf_[out].data() + static_cast<std::size_t>(f) * n_;
+        plans_.c2r(s.spec.data(), t);
+        const float* __restrict w = window_.data();
+        for (int j = 0; j < n_; ++j)
+            t[j] *= w[j];
+    }
+
     const detail::RealFftPlans& plans_;
     int n_, hop_, bins_, frames_;
     std::size_t length_;
@@ -158,6 +215,7 @@ private:
     AlignedBuffer<cfloat> tprev_, angles_;
     std::vector<double> err_;
     std::vector<Slot> slots_;
+    std::vector<float> zeros_;  // stands in for the missing neighbour of the edge frames
     int overlap_ = 2;
 };
 
@@ -176,6 +234,41 @@ void forFrames(int frames, unsigned slots, const Body& body)
             body(f0, f1, static_cast<unsigned>(s));
         }
     });
+}
+
+MORPH_DSP_HOT void synthesiseRange(GlWorkspace& ws, int f0, int f1, int out, unsigned slot)
+{
+    for (int f = f0; f < f1; ++f)
+        ws.synthesise(f, out, slot);
+}
+
+MORPH_DSP_HOT void iterateRange(GlWorkspace& ws, int f0, int f1, int in, int out, unsigned slot, float k,
+                                bool first, bool error)
+{
+    for (int f = f0; f < f1; ++f)
+        ws.iterate(f, in, out, slot, k, first, error);
+}
+
+MORPH_DSP_HOT void finishRange(GlWorkspace& ws, int f0, int f1, int in, unsigned slot, float* audio)
+{
+    for (int f = f0; f < f1; ++f) {
+        ws.writeAudio(f, in, audio);
+        ws.measure(f, in, slot);
+    }
+}
+
+/// exp(2 pi i k / 4096), k = 0..4095: random phases without a sin/cos per bin.
+const std::vector<cfloat>& unitCircle()
+{
+    static const std::vector<cfloat> table = [] {
+        std::vector<cfloat> t(4096);
+        for (std::size_t k = 0; k < t.size(); ++k) {
+            const double ph = 6.283185307179586476925 * static_cast<double>(k) / 4096.0;
+            t[k] = cfloat(static_cast<float>(std::cos(ph)), static_cast<float>(std::sin(ph)));
+        }
+        return t;
+    }();
+    return table;
 }
 
 double sumOfSquares(const Spectrogram& s)
@@ -212,13 +305,15 @@ GriffinLimResult GriffinLim::run(const Spectrogram& target, std::size_t length, 
 
     // Initial phase.
     if (opt.init == Init::Random) {
-        std::mt19937 rng(opt.seed);
-        const float twoPi = 6.2831853071795864769f;
+        const auto& table = unitCircle();
+        std::uint64_t state = 0x9E3779B97F4A7C15ull ^ (static_cast<std::uint64_t>(opt.seed) * 0xD1B54A32D192ED03ull);
         for (int f = 0; f < frames; ++f) {
             cfloat* a = ws.angles(f);
             for (int b = 0; b < bins; ++b) {
-                const float u = static_cast<float>(rng() >> 8) * (1.f / 16777216.f);
-                a[b] = cfloat(std::cos(twoPi * u), std::sin(twoPi * u));
+                state ^= state << 13;  // xorshift64
+                state ^= state >> 7;
+                state ^= state << 17;
+                a[b] = table[static_cast<std::size_t>(state >> 52)];  // top 12 bits
             }
         }
     } else {
@@ -244,22 +339,20 @@ GriffinLimResult GriffinLim::run(const Spectrogram& target, std::size_t length, 
     };
 
     GriffinLimResult result;
-    result.convergenceHistory.reserve(static_cast<std::size_t>(opt.iterations));
+    const bool track = opt.recordHistory || opt.stopAtConvergence > 0.f;
+    if (track)
+        result.convergenceHistory.reserve(static_cast<std::size_t>(opt.iterations));
     const float k = opt.momentum / (1.f + opt.momentum);
     int cur = 0;
-    forFrames(frames, slots, [&](int f0, int f1, unsigned s) {
-        for (int f = f0; f < f1; ++f)
-            ws.synthesise(f, cur, s);
-    });
+    forFrames(frames, slots, [&](int f0, int f1, unsigned s) { synthesiseRange(ws, f0, f1, cur, s); });
     int it = 0;
     for (; it < opt.iterations; ++it) {
         const int in = cur, out = 1 - cur;
         const bool first = it == 0;
-        forFrames(frames, slots, [&](int f0, int f1, unsigned s) {
-            for (int f = f0; f < f1; ++f)
-                ws.iterate(f, in, out, s, k, first);
-        });
+        forFrames(frames, slots, [&](int f0, int f1, unsigned s) { iterateRange(ws, f0, f1, in, out, s, k, first, track); });
         cur = out;
+        if (!track)
+            continue;
         const float sc = convergence(ws.totalError());
         result.convergenceHistory.push_back(sc);
         if (opt.stopAtConvergence > 0.f && sc <= opt.stopAtConvergence) {
@@ -271,12 +364,7 @@ GriffinLimResult GriffinLim::run(const Spectrogram& target, std::size_t length, 
 
     // Final audio and its convergence.
     result.audio.assign(length, 0.f);
-    forFrames(frames, slots, [&](int f0, int f1, unsigned s) {
-        for (int f = f0; f < f1; ++f) {
-            ws.writeAudio(f, cur, result.audio.data());
-            ws.analyse(f, cur, s);
-        }
-    });
+    forFrames(frames, slots, [&](int f0, int f1, unsigned s) { finishRange(ws, f0, f1, cur, s, result.audio.data()); });
     result.spectralConvergence = convergence(ws.totalError());
     result.estimate = ComplexSpectrogram(bins, frames);
     for (int f = 0; f < frames; ++f) {

@@ -1,6 +1,7 @@
 #include "dsp/MelFilterbank.h"
 
 #include "util/Errors.h"
+#include "util/ThreadPool.h"
 
 #include <algorithm>
 #include <cmath>
@@ -140,10 +141,9 @@ MelFilterbank::MelFilterbank(int sampleRate, int nFft, int nMels)
         throw ConfigError("mel filterbank: cannot invert the band Gram matrix (sampleRate " +
                           std::to_string(sampleRate) + ", nFft " + std::to_string(nFft) + ", nMels " +
                           std::to_string(nMels) + ")");
-    pinv_.assign(static_cast<std::size_t>(nb) * m, 0.f);
-    for (int b = 0; b < nb; ++b)
-        for (int i = 0; i < m; ++i)
-            pinv_[static_cast<std::size_t>(b) * m + i] = static_cast<float>(x[static_cast<std::size_t>(i) * nb + b]);
+    pinv_.assign(static_cast<std::size_t>(nb) * m, 0.f);  // row i = column i of pinv(M)
+    for (std::size_t i = 0; i < pinv_.size(); ++i)
+        pinv_[i] = static_cast<float>(x[i]);
 
     // ||M||_2^2 by power iteration on M^T M, for the projected-gradient step size.
     std::vector<float> v(static_cast<std::size_t>(nb), 1.f), t(static_cast<std::size_t>(m));
@@ -213,41 +213,51 @@ Spectrogram MelFilterbank::toLinear(const Spectrogram& mel, Inverse method, int 
                           std::to_string(mel.bins));
     const int nb = bins();
     Spectrogram out(nb, mel.frames);
-    std::vector<float> y(static_cast<std::size_t>(nb)), prev(static_cast<std::size_t>(nb)),
-        grad(static_cast<std::size_t>(nb)), resid(static_cast<std::size_t>(nMels_));
     const float step = 1.f / lipschitz_;
-    for (int f = 0; f < mel.frames; ++f) {
-        const float* m = mel.frame(f);
-        float* x = out.frame(f);
-        for (int b = 0; b < nb; ++b) {
-            const float* row = pinv_.data() + static_cast<std::size_t>(b) * nMels_;
-            float s = 0.f;
-            for (int i = 0; i < nMels_; ++i)
-                s += row[i] * m[i];
-            x[b] = std::max(0.f, s);
-        }
-        if (method != Inverse::Nnls)
-            continue;
-        // FISTA on 0.5 ||M x - m||^2 subject to x >= 0.
-        std::copy(x, x + nb, y.begin());
-        std::copy(x, x + nb, prev.begin());
-        float t = 1.f;
-        for (int it = 0; it < nnlsIterations; ++it) {
-            mulM(y.data(), resid.data());
-            for (int i = 0; i < nMels_; ++i)
-                resid[i] -= m[i];
-            mulMt(resid.data(), grad.data());
-            for (int b = 0; b < nb; ++b)
-                x[b] = std::max(0.f, y[b] - step * grad[b]);
-            const float tNext = 0.5f * (1.f + std::sqrt(1.f + 4.f * t * t));
-            const float beta = (t - 1.f) / tNext;
-            for (int b = 0; b < nb; ++b) {
-                y[b] = x[b] + beta * (x[b] - prev[b]);
-                prev[b] = x[b];
+    // frames are independent: split them over the pool; scratch per chunk
+    ThreadPool::shared().parallelFor(static_cast<std::size_t>(mel.frames), [&](std::size_t begin, std::size_t end) {
+        std::vector<float> y(static_cast<std::size_t>(nb)), prev(static_cast<std::size_t>(nb)),
+            grad(static_cast<std::size_t>(nb)), resid(static_cast<std::size_t>(nMels_));
+        for (std::size_t fi = begin; fi < end; ++fi) {
+            const int f = static_cast<int>(fi);
+            const float* m = mel.frame(f);
+            float* __restrict x = out.frame(f);
+            std::fill(x, x + nb, 0.f);
+            for (int i = 0; i < nMels_; ++i) {  // x = pinv(M) m, as a sum of columns
+                const float* __restrict col = pinv_.data() + static_cast<std::size_t>(i) * nb;
+                const float mi = m[i];
+                for (int b = 0; b < nb; ++b)
+                    x[b] += col[b] * mi;
             }
-            t = tNext;
+            for (int b = 0; b < nb; ++b)
+                x[b] = x[b] > 0.f ? x[b] : 0.f;
+            if (method != Inverse::Nnls)
+                continue;
+            // FISTA on 0.5 ||M x - m||^2 subject to x >= 0, from the clamped pseudo-inverse.
+            std::copy(x, x + nb, y.begin());
+            std::copy(x, x + nb, prev.begin());
+            float t = 1.f;
+            for (int it = 0; it < nnlsIterations; ++it) {
+                mulM(y.data(), resid.data());
+                for (int i = 0; i < nMels_; ++i)
+                    resid[i] -= m[i];
+                mulMt(resid.data(), grad.data());
+                const float tNext = 0.5f * (1.f + std::sqrt(1.f + 4.f * t * t));
+                const float beta = (t - 1.f) / tNext;
+                float* __restrict yy = y.data();
+                float* __restrict pp = prev.data();
+                const float* __restrict g = grad.data();
+                for (int b = 0; b < nb; ++b) {
+                    const float v = yy[b] - step * g[b];
+                    const float xb = v > 0.f ? v : 0.f;
+                    yy[b] = xb + beta * (xb - pp[b]);
+                    pp[b] = xb;
+                }
+                t = tNext;
+            }
+            std::copy(prev.begin(), prev.end(), x);
         }
-    }
+    });
     return out;
 }
 

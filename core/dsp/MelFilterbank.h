@@ -7,14 +7,14 @@
 // Mel -> linear inverse (toLinear): the system has 128 equations for 513 unknowns, so there is
 // no unique inverse. Two methods are offered:
 //  - Nnls (default): per frame, non-negative least squares min ||M s - m||, s >= 0, by
-//    accelerated projected gradient (FISTA) started from the clamped pseudo-inverse. Like
-//    librosa.feature.inverse.mel_to_stft. Slower but its result maps back onto the given mel
-//    spectrum almost exactly (no negative energy is thrown away).
-//  - PseudoInverse: s = max(0, pinv(M) m) — one sparse matrix product per frame; fastest, but
-//    clamping negatives loses part of the mel energy.
-// Measured on real notes (tests/core/test_melscale.cpp prints both errors): see the report in
-// docs and the test output. Both are far faster than Griffin-Lim, which dominates mel synthesis.
-//
+//    accelerated projected gradient (FISTA, 50 iterations) started from the clamped
+//    pseudo-inverse, frames split over the pool. Like librosa.feature.inverse.mel_to_stft.
+//  - PseudoInverse: s = max(0, pinv(M) m), one matrix product per frame; faster, but clamping
+//    the negative values throws part of the mel energy away.
+// Chosen: NNLS, for accuracy. Measured on 10 real NSynth notes (tests/core/test_melscale.cpp,
+// mean relative Frobenius errors): NNLS reproduces the mel spectrum to 0.03 % and the true
+// linear magnitudes to 16.8 %; the clamped pseudo-inverse 3.3 % and 22.6 %. Its cost (a few ms
+// to ~20 ms per 4 s note, see bench_dsp) is of the order of Griffin-Lim, which follows it anyway.
 // Thread contract: immutable after construction; all const methods are thread-safe.
 #include "dsp/Spectrogram.h"
 
@@ -49,7 +49,7 @@ public:
     Spectrogram toMel(const Spectrogram& linearMag) const;
     /// mel magnitudes -> non-negative linear magnitudes; see the header comment for the methods.
     Spectrogram toLinear(const Spectrogram& melMag, Inverse method = Inverse::Nnls,
-                         int nnlsIterations = 200) const;
+                         int nnlsIterations = 50) const;
 
 private:
     void mulM(const float* lin, float* mel) const;    // mel = M lin
