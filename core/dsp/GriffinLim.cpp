@@ -473,8 +473,16 @@ GriffinLimResult GriffinLim::run(const Spectrogram& target, std::size_t length, 
             iterateRange(ws, f0, f1, (stage - 1) % 2, stage % 2, slot, k, stage == 1, track, keep);
         }
     };
+    bool cancelled = false;  // written by afterStage, read after the pool call
     const auto afterStage = [&](int stage) {
-        if (stage == 0 || stage == finish || !track)
+        if (stage == finish)
+            return false;
+        if (opt.cancel && opt.cancel->isCancelled()) {
+            cancelled = true;
+            lastIteration = stage;
+            return true;
+        }
+        if (stage == 0 || !track)
             return false;
         const float sc = convergence(ws.totalError());
         history[static_cast<std::size_t>(stage)] = sc;
@@ -491,6 +499,8 @@ GriffinLimResult GriffinLim::run(const Spectrogram& target, std::size_t length, 
                 schedule.participate(static_cast<unsigned>(s), body, afterStage);
         });
     }
+    if (cancelled)
+        throw CancelledError("Griffin-Lim cancelled after " + std::to_string(lastIteration) + " iterations");
     result.iterationsRun = lastIteration;
     if (track)
         result.convergenceHistory.assign(history.begin() + 1, history.begin() + 1 + lastIteration);

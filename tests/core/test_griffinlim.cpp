@@ -149,6 +149,20 @@ TEST(GriffinLim, EarlyStop)
     ASSERT_EQ(static_cast<int>(r.convergenceHistory.size()), r.iterationsRun);
 }
 
+TEST(GriffinLim, Cancel)
+{
+    Stft stft;
+    const auto x = toneNote(16000, 200.0, 7);
+    const auto S = magnitude(stft.forward(x));
+    morph::CancelToken token;
+    token.cancel();
+    GriffinLimOptions o;
+    o.cancel = &token;
+    EXPECT_THROW(GriffinLim().run(S, x.size(), o), morph::CancelledError);
+    token.reset();
+    EXPECT_NO_THROW(GriffinLim().run(S, x.size(), o));
+}
+
 TEST(GriffinLim, BatchMatchesSingleRuns)
 {
     Stft stft;
