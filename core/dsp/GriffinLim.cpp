@@ -12,6 +12,13 @@
 #include <string>
 #include <thread>
 
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(MORPH_NO_AVX2)
+#define MORPH_GL_AVX2 1
+#include <immintrin.h>
+#else
+#define MORPH_GL_AVX2 0
+#endif
+
 namespace morph::dsp {
 
 using detail::AlignedBuffer;
@@ -21,10 +28,7 @@ constexpr int kBlockFrames = 8;  // frames per claimed block in a parallel run
 
 namespace {
 
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(MORPH_NO_AVX2)
-#define MORPH_GL_AVX2 1
-#include <immintrin.h>
-
+#if MORPH_GL_AVX2
 bool haveAvx2Fma()
 {
     static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -58,8 +62,6 @@ __attribute__((target("avx2,fma"))) int updateAvx2(float* r, float* tp, const fl
     }
     return b;
 }
-#else
-#define MORPH_GL_AVX2 0
 #endif
 
 /// Everything one Griffin-Lim run needs, allocated once; passes over frame ranges then run
@@ -92,15 +94,14 @@ public:
             s.real.reset(nn);
             s.spec.reset(static_cast<std::size_t>(bins_));
         }
-        overlap_ = (n_ + hop_ - 1) / hop_;
+        overlap_ = (n_ + hop_ - 1) / hop_;  // frames on each side that can overlap a frame
         zeros_.assign(nn, 0.f);
 #if MORPH_GL_AVX2
         avx2_ = haveAvx2Fma();
-#endif  // frames on each side that can overlap a frame
+#endif
     }
 
     cfloat* angles(int f) { return angles_.data() + static_cast<std::size_t>(f) * bins_; }
-    double frameError(int f) const { return err_[static_cast<std::size_t>(f)]; }
 
     /// angles -> S * angles -> windowed inverse FFT into tf[out].
     MORPH_DSP_INLINE void synthesise(int f, int out, unsigned slot)

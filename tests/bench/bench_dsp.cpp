@@ -187,7 +187,11 @@ int main()
     const double tMel = timeMs(50, [&] { auto m = fb.toMel(S); });
     const double tNnls = timeMs(5, [&] { auto l = fb.toLinear(mel, MelFilterbank::Inverse::Nnls); });
     const double tPinv = timeMs(20, [&] { auto l = fb.toLinear(mel, MelFilterbank::Inverse::PseudoInverse); });
-    std::printf("  mel: toMel %.3f ms, toLinear NNLS %.3f ms, pinv %.3f ms (medians)\n", tMel, tNnls, tPinv);
+    const double cNnls = cpuMs(5, CLOCK_PROCESS_CPUTIME_ID, [&] { auto l = fb.toLinear(mel); });
+    const double cPinv = cpuMs(5, CLOCK_PROCESS_CPUTIME_ID,
+                               [&] { auto l = fb.toLinear(mel, MelFilterbank::Inverse::PseudoInverse); });
+    std::printf("  mel: toMel %.3f ms, toLinear NNLS %.3f ms, pinv %.3f ms (medians, both cores; CPU %.2f / %.2f ms)\n",
+                tMel, tNnls, tPinv, cNnls, cPinv);
 
     auto notes = realNotes();
     const char* what = "real NSynth notes";
