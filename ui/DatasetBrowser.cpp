@@ -72,6 +72,15 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(splitter);
 
+    // A model reset (new subset, finished background sort) keeps the current note when it is
+    // still listed.
+    connect(model_, &QAbstractItemModel::modelAboutToBeReset, this, [this] { keep_ = currentNote(); });
+    connect(model_, &QAbstractItemModel::modelReset, this, [this] {
+        const int row = keep_ ? model_->rowOfNote(*keep_) : -1;
+        if (row < 0) return;
+        table_->selectRow(row);
+        table_->scrollTo(model_->index(row, 0), QAbstractItemView::PositionAtCenter);
+    });
     connect(tree_, &DatasetTree::scopeChanged, this, [this](const TreeScope&) { runQuery(); });
     connect(filters_, &NoteFilterBar::filterChanged, this, &DatasetBrowser::runQuery);
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -112,6 +121,8 @@ void DatasetBrowser::setDataset(const NSynthDataset& dataset, const DatasetOutli
     if (model_->rowCount() > 0) table_->selectRow(0);
 }
 
+bool DatasetBrowser::queryRunning() const { return running_ > 0 || model_->isSorting(); }
+
 const NSynthDataset& DatasetBrowser::dataset() const { return model_->dataset(); }
 
 NoteQuery DatasetBrowser::currentQuery() const
@@ -137,30 +148,37 @@ void DatasetBrowser::runQuery()
     const std::uint64_t generation = ++generation_;
     const NoteQuery query = currentQuery();
     if (isEverything(query)) {
-        showResult({}, true);
+        showResult({}, true, false);
         return;
     }
     ++running_;
     updateCount();
+    const int column = model_->sortColumn();
+    const Qt::SortOrder order = model_->sortOrder();
     runAsync(
-        this, [dataset = model_->dataset(), query] { return dataset.query(query); },
-        [this, generation](Outcome<std::vector<std::size_t>> outcome) {
+        this,
+        [dataset = model_->dataset(), query, column, order] {
+            std::vector<std::size_t> rows = dataset.query(query);
+            NoteTableModel::sortIndices(dataset, rows, column, order); // sorted here, off the GUI thread
+            return rows;
+        },
+        [this, generation, column, order](Outcome<std::vector<std::size_t>> outcome) {
             if (generation != generation_) return; // a newer query (or dataset) replaced this one
             running_ = 0;
             if (outcome.ok())
-                showResult(std::move(*outcome.value), false);
+                showResult(std::move(*outcome.value), false, column == model_->sortColumn() && order == model_->sortOrder());
             else
                 count_->setText(tr("Query failed: %1").arg(outcome.error));
         });
 }
 
-void DatasetBrowser::showResult(std::vector<std::size_t> rows, bool all)
+void DatasetBrowser::showResult(std::vector<std::size_t> rows, bool all, bool sorted)
 {
     const std::optional<std::size_t> previous = currentNote();
     if (all)
         model_->clearSubset();
     else
-        model_->setSubset(std::move(rows));
+        model_->setSubset(std::move(rows), sorted);
     const int row = previous ? model_->rowOfNote(*previous) : -1;
     if (row >= 0) {
         table_->selectRow(row);

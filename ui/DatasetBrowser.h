@@ -35,7 +35,7 @@ public:
     bool selectNote(std::size_t index);
     bool selectNote(const QString& noteStr);
     /// True while a query is running (the table shows the previous result meanwhile).
-    bool queryRunning() const { return running_ > 0; }
+    bool queryRunning() const;
 
     NoteTableModel* model() const { return model_; }
     QTableView* table() const { return table_; }
@@ -50,7 +50,7 @@ signals:
 
 private:
     void runQuery();
-    void showResult(std::vector<std::size_t> rows, bool all);
+    void showResult(std::vector<std::size_t> rows, bool all, bool sorted);
     void updateCount();
 
     DatasetTree* tree_ = nullptr;
@@ -60,6 +60,7 @@ private:
     QLabel* count_ = nullptr;
     std::uint64_t generation_ = 0;
     int running_ = 0;
+    std::optional<std::size_t> keep_; // current note across a model reset
 };
 
 } // namespace morph::ui

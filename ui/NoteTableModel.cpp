@@ -1,5 +1,7 @@
 #include "NoteTableModel.h"
 
+#include "Async.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -12,24 +14,29 @@ void NoteTableModel::setDataset(NSynthDataset dataset)
     beginResetModel();
     dataset_ = std::move(dataset);
     rows_.reset();
-    applySort();
     endResetModel();
+    resort();
 }
 
-void NoteTableModel::setSubset(std::vector<std::size_t> indices)
+void NoteTableModel::setSubset(std::vector<std::size_t> indices, bool sorted)
 {
     beginResetModel();
     rows_ = std::move(indices);
-    applySort();
     endResetModel();
+    if (sorted) {
+        ++sortGeneration_;
+        sorting_ = false;
+    } else {
+        resort();
+    }
 }
 
 void NoteTableModel::clearSubset()
 {
     beginResetModel();
     rows_.reset();
-    applySort();
     endResetModel();
+    resort();
 }
 
 std::size_t NoteTableModel::noteIndex(int row) const
@@ -111,25 +118,59 @@ QVariant NoteTableModel::headerData(int section, Qt::Orientation orientation, in
 void NoteTableModel::sort(int column, Qt::SortOrder order)
 {
     if (column == sortColumn_ && order == sortOrder_) return;
-    beginResetModel();
     sortColumn_ = column;
     sortOrder_ = order;
-    applySort();
-    endResetModel();
+    resort();
 }
 
-void NoteTableModel::applySort()
+void NoteTableModel::resort()
 {
+    const std::uint64_t generation = ++sortGeneration_;
+    sorting_ = false;
     if (sortColumn_ < 0 || sortColumn_ >= ColumnCount) return;
-    if (!rows_) {
-        rows_.emplace(dataset_.size());
-        std::iota(rows_->begin(), rows_->end(), std::size_t{0});
+    std::vector<std::size_t> rows;
+    if (rows_) {
+        rows = *rows_;
+    } else {
+        rows.resize(dataset_.size());
+        std::iota(rows.begin(), rows.end(), std::size_t{0});
     }
-    const std::vector<NoteMeta>& notes = dataset_.notes();
-    auto key = [&](std::size_t a, std::size_t b) -> bool {
+    if (rows.size() <= syncSortLimit_) {
+        sortIndices(dataset_, rows, sortColumn_, sortOrder_);
+        beginResetModel();
+        rows_ = std::move(rows);
+        endResetModel();
+        emit sortingFinished();
+        return;
+    }
+    sorting_ = true;
+    runAsync(
+        this,
+        [dataset = dataset_, rows = std::move(rows), column = sortColumn_, order = sortOrder_]() mutable {
+            sortIndices(dataset, rows, column, order);
+            return std::move(rows);
+        },
+        [this, generation](Outcome<std::vector<std::size_t>> outcome) {
+            if (generation != sortGeneration_) return; // the rows or the sort changed meanwhile
+            sorting_ = false;
+            if (outcome.ok()) {
+                beginResetModel();
+                rows_ = std::move(*outcome.value);
+                endResetModel();
+            }
+            emit sortingFinished();
+        });
+}
+
+void NoteTableModel::sortIndices(const NSynthDataset& dataset, std::vector<std::size_t>& rows, int column,
+                                 Qt::SortOrder order)
+{
+    if (column < 0 || column >= ColumnCount) return;
+    const std::vector<NoteMeta>& notes = dataset.notes();
+    auto less = [&](std::size_t a, std::size_t b) -> bool {
         const NoteMeta& x = notes[a];
         const NoteMeta& y = notes[b];
-        switch (sortColumn_) {
+        switch (column) {
         case NoteStr: return x.noteStr < y.noteStr;
         case Instrument: return x.instrumentStr < y.instrumentStr;
         case Family: return x.family < y.family;
@@ -141,10 +182,10 @@ void NoteTableModel::applySort()
         default: return false;
         }
     };
-    if (sortOrder_ == Qt::AscendingOrder)
-        std::stable_sort(rows_->begin(), rows_->end(), key);
+    if (order == Qt::AscendingOrder)
+        std::stable_sort(rows.begin(), rows.end(), less);
     else
-        std::stable_sort(rows_->begin(), rows_->end(), [&](std::size_t a, std::size_t b) { return key(b, a); });
+        std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) { return less(b, a); });
 }
 
 } // namespace morph::ui

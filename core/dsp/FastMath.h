@@ -11,7 +11,9 @@
 // x86-64-v3 (AVX2 + FMA) and for the baseline, and the loader picks one per process (ifunc), so
 // the binary stays portable. MORPH_DSP_INLINE forces helpers into them (so they get the clone's
 // instruction set too).
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(MORPH_NO_TARGET_CLONES)
+// Sanitizer builds get no clones: the ifunc resolvers run before the sanitizer runtime is up.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(MORPH_NO_TARGET_CLONES) && \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #define MORPH_DSP_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define MORPH_DSP_HOT

@@ -8,14 +8,61 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <memory>
 #include <string>
+#include <thread>
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(MORPH_NO_AVX2)
+#define MORPH_GL_AVX2 1
+#include <immintrin.h>
+#else
+#define MORPH_GL_AVX2 0
+#endif
 
 namespace morph::dsp {
 
 using detail::AlignedBuffer;
 using cfloat = std::complex<float>;
 
+constexpr int kBlockFrames = 8;  // frames per claimed block in a parallel run
+
 namespace {
+
+#if MORPH_GL_AVX2
+bool haveAvx2Fma()
+{
+    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return yes;
+}
+
+/// The momentum update without keeping the phase, 4 bins at a time (AVX2 + FMA):
+///   v = r - kk * tp;  tp = r;  r = v * mag / |v|
+/// 1/|v| comes from rsqrt + one Newton step (about 22 correct bits) instead of sqrt + divide;
+/// |v|^2 + 1e-32 stands in for torchaudio's |v| + 1e-16 (both give 0 for v = 0). Returns the
+/// number of bins done; the caller finishes the tail.
+__attribute__((target("avx2,fma"))) int updateAvx2(float* r, float* tp, const float* mag, int bins, float kk)
+{
+    const __m256 k = _mm256_set1_ps(kk);
+    const __m256 tiny = _mm256_set1_ps(1e-32f);
+    const __m256 half = _mm256_set1_ps(0.5f);
+    const __m256 threeHalves = _mm256_set1_ps(1.5f);
+    int b = 0;
+    for (; b + 4 <= bins; b += 4) {
+        const __m256 re = _mm256_loadu_ps(r + 2 * b);    // re0 im0 re1 im1 re2 im2 re3 im3
+        const __m256 prev = _mm256_loadu_ps(tp + 2 * b);
+        const __m256 v = _mm256_fnmadd_ps(k, prev, re);  // re - k * prev
+        const __m256 sq = _mm256_mul_ps(v, v);
+        const __m256 n2 = _mm256_add_ps(_mm256_add_ps(sq, _mm256_permute_ps(sq, 0xB1)), tiny);
+        __m256 y = _mm256_rsqrt_ps(n2);
+        y = _mm256_mul_ps(y, _mm256_fnmadd_ps(_mm256_mul_ps(half, n2), _mm256_mul_ps(y, y), threeHalves));
+        const __m128 m = _mm_loadu_ps(mag + b);
+        const __m256 mm = _mm256_set_m128(_mm_unpackhi_ps(m, m), _mm_unpacklo_ps(m, m));
+        _mm256_storeu_ps(tp + 2 * b, re);
+        _mm256_storeu_ps(r + 2 * b, _mm256_mul_ps(v, _mm256_mul_ps(y, mm)));
+    }
+    return b;
+}
+#endif
 
 /// Everything one Griffin-Lim run needs, allocated once; passes over frame ranges then run
 /// without allocating. Frame f's analysis window is rebuilt from the (windowed) inverse FFTs
@@ -47,12 +94,14 @@ public:
             s.real.reset(nn);
             s.spec.reset(static_cast<std::size_t>(bins_));
         }
-        overlap_ = (n_ + hop_ - 1) / hop_;
-        zeros_.assign(nn, 0.f);  // frames on each side that can overlap a frame
+        overlap_ = (n_ + hop_ - 1) / hop_;  // frames on each side that can overlap a frame
+        zeros_.assign(nn, 0.f);
+#if MORPH_GL_AVX2
+        avx2_ = haveAvx2Fma();
+#endif
     }
 
     cfloat* angles(int f) { return angles_.data() + static_cast<std::size_t>(f) * bins_; }
-    double frameError(int f) const { return err_[static_cast<std::size_t>(f)]; }
 
     /// angles -> S * angles -> windowed inverse FFT into tf[out].
     MORPH_DSP_INLINE void synthesise(int f, int out, unsigned slot)
@@ -131,7 +180,8 @@ public:
     }
 
     /// One fast Griffin-Lim iteration for frame f.
-    MORPH_DSP_INLINE void iterate(int f, int in, int out, unsigned slot, float k, bool first, bool error)
+    MORPH_DSP_INLINE void iterate(int f, int in, int out, unsigned slot, float k, bool first, bool error,
+                                  bool keep)
     {
         Slot& s = slots_[slot];
         cfloat* rebuilt = analyse(f, in, slot);
@@ -142,18 +192,36 @@ public:
         float* __restrict a = reinterpret_cast<float*>(angles(f));
         const float* __restrict mag = target_.frame(f);
         const float kk = first ? 0.f : k;  // tprev starts at 0
-        // the spectrum buffer is reused in place for S * angles (the inverse FFT's input)
-        for (int b = 0; b < bins_; ++b) {
-            const float re = r[2 * b], im = r[2 * b + 1];
-            const float vr = re - kk * tp[2 * b], vi = im - kk * tp[2 * b + 1];
-            const float inv = 1.f / (std::sqrt(vr * vr + vi * vi) + 1e-16f);
-            const float ar = vr * inv, ai = vi * inv;
-            tp[2 * b] = re;
-            tp[2 * b + 1] = im;
-            a[2 * b] = ar;
-            a[2 * b + 1] = ai;
-            r[2 * b] = ar * mag[b];
-            r[2 * b + 1] = ai * mag[b];
+        // The spectrum buffer is reused in place for S * angles (the inverse FFT's input). The
+        // phase itself is only kept after the last iteration (less memory traffic).
+        if (keep) {
+            for (int b = 0; b < bins_; ++b) {
+                const float re = r[2 * b], im = r[2 * b + 1];
+                const float vr = re - kk * tp[2 * b], vi = im - kk * tp[2 * b + 1];
+                const float inv = 1.f / (std::sqrt(vr * vr + vi * vi) + 1e-16f);
+                const float ar = vr * inv, ai = vi * inv;
+                tp[2 * b] = re;
+                tp[2 * b + 1] = im;
+                a[2 * b] = ar;
+                a[2 * b + 1] = ai;
+                r[2 * b] = ar * mag[b];
+                r[2 * b + 1] = ai * mag[b];
+            }
+        } else {
+            int b = 0;
+#if MORPH_GL_AVX2
+            if (avx2_)
+                b = updateAvx2(r, tp, mag, bins_, kk);
+#endif
+            for (; b < bins_; ++b) {
+                const float re = r[2 * b], im = r[2 * b + 1];
+                const float vr = re - kk * tp[2 * b], vi = im - kk * tp[2 * b + 1];
+                const float scale = mag[b] / (std::sqrt(vr * vr + vi * vi) + 1e-16f);
+                tp[2 * b] = re;
+                tp[2 * b + 1] = im;
+                r[2 * b] = vr * scale;
+                r[2 * b + 1] = vi * scale;
+            }
         }
         inverseAndWindow(f, out, s);
     }
@@ -217,24 +285,68 @@ private:
     std::vector<Slot> slots_;
     std::vector<float> zeros_;  // stands in for the missing neighbour of the edge frames
     int overlap_ = 2;
+    bool avx2_ = false;
 };
 
-/// Runs body(frameBegin, frameEnd, slot) over all frames, split into `slots` ranges.
-template <typename Body>
-void forFrames(int frames, unsigned slots, const Body& body)
-{
-    if (slots <= 1) {
-        body(0, frames, 0u);
-        return;
+/// Runs the stages of one Griffin-Lim run (0: initial synthesis, 1..iterations: updates,
+/// iterations + 1: final audio) over blocks of frames. Every participating thread claims blocks
+/// of the current stage from an atomic counter, and moves on once the stage's last block is
+/// done (frames of a stage read the previous stage's inverse FFTs, so stages are ordered).
+/// One pool call per run instead of one per iteration, and a thread the OS has not yet woken
+/// up costs nothing: the others claim its share, and it later passes through finished stages.
+class StageSchedule {
+public:
+    StageSchedule(int frames, int iterations, int blockFrames)
+        : frames_(frames), blockFrames_(blockFrames), blocks_((frames + blockFrames - 1) / blockFrames),
+          finish_(iterations + 1), claimed_(new std::atomic<int>[iterations + 2]()),
+          done_(new std::atomic<int>[iterations + 2]()), complete_(new std::atomic<int>[iterations + 2]()),
+          stop_(static_cast<std::size_t>(iterations + 2), 0)
+    {
     }
-    ThreadPool::shared().parallelFor(slots, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t s = begin; s < end; ++s) {
-            const int f0 = static_cast<int>(static_cast<long long>(frames) * s / slots);
-            const int f1 = static_cast<int>(static_cast<long long>(frames) * (s + 1) / slots);
-            body(f0, f1, static_cast<unsigned>(s));
+
+    int finishStage() const { return finish_; }
+
+    /// body(stage, f0, f1, slot) processes frames [f0, f1) of a stage; afterStage(stage) runs
+    /// once per stage, on the thread that completes it, and returns true to stop iterating.
+    template <typename Body, typename After>
+    void participate(unsigned slot, const Body& body, const After& afterStage)
+    {
+        int stage = 0;
+        for (;;) {
+            for (int b = claimed_[stage].fetch_add(1, std::memory_order_relaxed); b < blocks_;
+                 b = claimed_[stage].fetch_add(1, std::memory_order_relaxed)) {
+                const int f0 = b * blockFrames_, f1 = std::min(frames_, f0 + blockFrames_);
+                body(stage, f0, f1, slot);
+                if (done_[stage].fetch_add(1, std::memory_order_acq_rel) + 1 == blocks_) {
+                    stop_[static_cast<std::size_t>(stage)] = afterStage(stage) ? 1 : 0;
+                    complete_[stage].store(1, std::memory_order_release);
+                }
+            }
+            waitComplete(stage);
+            if (stage == finish_)
+                return;
+            stage = stop_[static_cast<std::size_t>(stage)] || stage + 1 == finish_ ? finish_ : stage + 1;
         }
-    });
-}
+    }
+
+private:
+    void waitComplete(int stage)
+    {
+        for (int spins = 0; !complete_[stage].load(std::memory_order_acquire); ++spins) {
+            if (spins < 2000) {
+#if defined(__x86_64__) || defined(__i386__)
+                __builtin_ia32_pause();
+#endif
+            } else {
+                std::this_thread::yield();  // the other thread was preempted: let it run
+            }
+        }
+    }
+
+    int frames_, blockFrames_, blocks_, finish_;
+    std::unique_ptr<std::atomic<int>[]> claimed_, done_, complete_;
+    std::vector<char> stop_;  // written before complete_ is released
+};
 
 MORPH_DSP_HOT void synthesiseRange(GlWorkspace& ws, int f0, int f1, int out, unsigned slot)
 {
@@ -243,10 +355,10 @@ MORPH_DSP_HOT void synthesiseRange(GlWorkspace& ws, int f0, int f1, int out, uns
 }
 
 MORPH_DSP_HOT void iterateRange(GlWorkspace& ws, int f0, int f1, int in, int out, unsigned slot, float k,
-                                bool first, bool error)
+                                bool first, bool error, bool keep)
 {
     for (int f = f0; f < f1; ++f)
-        ws.iterate(f, in, out, slot, k, first, error);
+        ws.iterate(f, in, out, slot, k, first, error, keep);
 }
 
 MORPH_DSP_HOT void finishRange(GlWorkspace& ws, int f0, int f1, int in, unsigned slot, float* audio)
@@ -343,28 +455,57 @@ GriffinLimResult GriffinLim::run(const Spectrogram& target, std::size_t length, 
     if (track)
         result.convergenceHistory.reserve(static_cast<std::size_t>(opt.iterations));
     const float k = opt.momentum / (1.f + opt.momentum);
-    int cur = 0;
-    forFrames(frames, slots, [&](int f0, int f1, unsigned s) { synthesiseRange(ws, f0, f1, cur, s); });
-    int it = 0;
-    for (; it < opt.iterations; ++it) {
-        const int in = cur, out = 1 - cur;
-        const bool first = it == 0;
-        forFrames(frames, slots, [&](int f0, int f1, unsigned s) { iterateRange(ws, f0, f1, in, out, s, k, first, track); });
-        cur = out;
-        if (!track)
-            continue;
-        const float sc = convergence(ws.totalError());
-        result.convergenceHistory.push_back(sc);
-        if (opt.stopAtConvergence > 0.f && sc <= opt.stopAtConvergence) {
-            ++it;
-            break;
-        }
-    }
-    result.iterationsRun = it;
-
-    // Final audio and its convergence.
     result.audio.assign(length, 0.f);
-    forFrames(frames, slots, [&](int f0, int f1, unsigned s) { finishRange(ws, f0, f1, cur, s, result.audio.data()); });
+    float* audio = result.audio.data();
+    // stage s (1..iterations) reads the inverse FFTs of buffer (s-1)%2 and writes buffer s%2
+    StageSchedule schedule(frames, opt.iterations, kBlockFrames);
+    const int finish = schedule.finishStage();
+    std::vector<float> history(static_cast<std::size_t>(opt.iterations + 2), 0.f);
+    int lastIteration = opt.iterations;
+    const auto body = [&](int stage, int f0, int f1, unsigned slot) {
+        if (stage == 0) {
+            synthesiseRange(ws, f0, f1, 0, slot);
+        } else if (stage == finish) {
+            finishRange(ws, f0, f1, lastIteration % 2, slot, audio);
+        } else {
+            // the final phase is stored by the last iteration (any may be the last when
+            // stopping early)
+            const bool keep = opt.stopAtConvergence > 0.f || stage == opt.iterations;
+            iterateRange(ws, f0, f1, (stage - 1) % 2, stage % 2, slot, k, stage == 1, track, keep);
+        }
+    };
+    bool cancelled = false;  // written by afterStage, read after the pool call
+    const auto afterStage = [&](int stage) {
+        if (stage == finish)
+            return false;
+        if (opt.cancel && opt.cancel->isCancelled()) {
+            cancelled = true;
+            lastIteration = stage;
+            return true;
+        }
+        if (stage == 0 || !track)
+            return false;
+        const float sc = convergence(ws.totalError());
+        history[static_cast<std::size_t>(stage)] = sc;
+        const bool stop = opt.stopAtConvergence > 0.f && sc <= opt.stopAtConvergence;
+        if (stop || stage == opt.iterations)
+            lastIteration = stage;
+        return stop;
+    };
+    if (slots <= 1) {
+        schedule.participate(0, body, afterStage);
+    } else {
+        ThreadPool::shared().parallelFor(slots, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t s = begin; s < end; ++s)
+                schedule.participate(static_cast<unsigned>(s), body, afterStage);
+        });
+    }
+    if (cancelled)
+        throw CancelledError("Griffin-Lim cancelled after " + std::to_string(lastIteration) + " iterations");
+    result.iterationsRun = lastIteration;
+    if (track)
+        result.convergenceHistory.assign(history.begin() + 1, history.begin() + 1 + lastIteration);
+
     result.spectralConvergence = convergence(ws.totalError());
     result.estimate = ComplexSpectrogram(bins, frames);
     for (int f = 0; f < frames; ++f) {

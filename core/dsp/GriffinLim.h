@@ -25,6 +25,7 @@
 // thread (parallel runs from several threads are serialised by the pool, not wrong).
 #include "dsp/Spectrogram.h"
 #include "dsp/Stft.h"
+#include "util/CancelToken.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -41,6 +42,7 @@ struct GriffinLimOptions {
     float stopAtConvergence = 0.f;                // 0 = run all iterations
     bool parallel = true;                         // split frames over ThreadPool::shared()
     bool recordHistory = false;                   // convergence of every iterate (costs ~10 %)
+    const CancelToken* cancel = nullptr;          // checked after every iteration
 };
 
 struct GriffinLimResult {
@@ -60,7 +62,7 @@ public:
     const StftConfig& config() const { return stft_.config(); }
 
     /// targetMag: bins() x frameCount(length). Throws ConfigError on a shape mismatch or a
-    /// Given init without a matching `initial`.
+    /// Given init without a matching `initial`, CancelledError once options.cancel is set.
     GriffinLimResult run(const Spectrogram& targetMag, std::size_t length,
                          const GriffinLimOptions& = {}) const;
 

@@ -90,6 +90,25 @@ TEST(GriffinLim, ParallelEqualsSerial)
     const auto b = GriffinLim().run(S, x.size(), o);
     EXPECT_EQ(a.audio, b.audio);
     EXPECT_EQ(a.spectralConvergence, b.spectralConvergence);
+    // with history and early stopping too (the stop decision is taken once, by one thread)
+    o.iterations = 100;
+    o.stopAtConvergence = 0.12f;
+    o.recordHistory = true;
+    const auto c = GriffinLim().run(S, x.size(), o);
+    o.parallel = true;
+    const auto d = GriffinLim().run(S, x.size(), o);
+    EXPECT_EQ(c.iterationsRun, d.iterationsRun);
+    EXPECT_LT(d.iterationsRun, 100);
+    EXPECT_EQ(c.convergenceHistory, d.convergenceHistory);
+    EXPECT_EQ(c.audio, d.audio);
+    // the returned estimate is S * final phase, and the audio is its inverse
+    Stft stft2;
+    const auto y = stft2.inverse(d.estimate, x.size());
+    for (std::size_t i = 0; i < y.size(); ++i)
+        ASSERT_NEAR(y[i], d.audio[i], 1e-4f) << i;
+    const auto em = magnitude(d.estimate);
+    for (std::size_t i = 0; i < em.values.size(); ++i)
+        ASSERT_NEAR(em.values[i], S.values[i], 1e-4f * (1.f + S.values[i]));
 }
 
 TEST(GriffinLim, SeedsAndInits)
@@ -128,6 +147,20 @@ TEST(GriffinLim, EarlyStop)
     EXPECT_GT(r.iterationsRun, 0);
     EXPECT_LE(r.convergenceHistory.back(), 0.2f);
     ASSERT_EQ(static_cast<int>(r.convergenceHistory.size()), r.iterationsRun);
+}
+
+TEST(GriffinLim, Cancel)
+{
+    Stft stft;
+    const auto x = toneNote(16000, 200.0, 7);
+    const auto S = magnitude(stft.forward(x));
+    morph::CancelToken token;
+    token.cancel();
+    GriffinLimOptions o;
+    o.cancel = &token;
+    EXPECT_THROW(GriffinLim().run(S, x.size(), o), morph::CancelledError);
+    token.reset();
+    EXPECT_NO_THROW(GriffinLim().run(S, x.size(), o));
 }
 
 TEST(GriffinLim, BatchMatchesSingleRuns)

@@ -4,6 +4,7 @@
 #include "NoteTableModel.h"
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QtTest>
 
 using morph::NSynthDataset;
@@ -92,6 +93,32 @@ private slots:
         model.sort(NoteTableModel::NoteStr, Qt::AscendingOrder);
         QCOMPARE(cell(model, 0, NoteTableModel::NoteStr), QStringLiteral("bass_electronic_018-060-075"));
         QCOMPARE(cell(model, 59, NoteTableModel::NoteStr), QStringLiteral("vocal_synthetic_003-060-100"));
+    }
+
+    void largeSortsRunInTheBackground()
+    {
+        NoteTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSyncSortLimit(0); // every sort goes to the thread pool
+        model.setDataset(dataset_);
+        QSignalSpy finished(&model, &NoteTableModel::sortingFinished);
+        model.sort(NoteTableModel::Velocity, Qt::AscendingOrder);
+        QVERIFY(model.isSorting());
+        QCOMPARE(model.rowCount(), 60); // rows stay visible (unsorted) meanwhile
+        QVERIFY(finished.wait(10000));
+        QVERIFY(!model.isSorting());
+        QCOMPARE(model.data(model.index(0, NoteTableModel::Velocity)).toInt(), 25);
+        QCOMPARE(model.data(model.index(59, NoteTableModel::Velocity)).toInt(), 127);
+        // A sort superseded by a new subset is dropped: the subset wins, sorted itself.
+        model.sort(NoteTableModel::Velocity, Qt::DescendingOrder);
+        morph::NoteQuery q;
+        q.family = 6; // organ
+        model.setSubset(dataset_.query(q));
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isSorting(), 10000);
+        QCoreApplication::processEvents();
+        QCOMPARE(model.rowCount(), 11);
+        QCOMPARE(model.data(model.index(0, NoteTableModel::Velocity)).toInt(), 127);
+        QCOMPARE(cell(model, 0, NoteTableModel::Family), QStringLiteral("organ"));
     }
 
     void qualitiesText()
