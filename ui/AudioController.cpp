@@ -50,11 +50,11 @@ bool AudioController::apply(const AudioSettings& settings)
 
 QString AudioController::statusText() const { return QString::fromStdString(output_.description()); }
 
-bool AudioController::play(std::vector<float> samples, int sampleRate, bool loop)
+bool AudioController::play(std::vector<float> samples, int sampleRate, bool loop, std::size_t startSample)
 {
     if (!output_.available()) return false;
     try {
-        output_.play(std::move(samples), sampleRate, loop);
+        output_.play(std::move(samples), sampleRate, loop, startSample);
     } catch (const morph::Error& e) { // bad rate, resampling failure: tell the user, keep going
         emit playbackFailed(QString::fromStdString(e.what()));
         return false;

@@ -39,8 +39,11 @@ public:
     bool available() const { return output_.available(); }
     QString statusText() const;
 
-    /// Plays mono samples; returns false (and emits nothing) when no device is available.
-    bool play(std::vector<float> samples, int sampleRate, bool loop = false);
+    /// Plays mono samples from `startSample`; returns false (and emits nothing) when no device is
+    /// available.
+    bool play(std::vector<float> samples, int sampleRate, bool loop = false, std::size_t startSample = 0);
+    /// Playback position in samples of the buffer playing now.
+    std::size_t positionSamples() const { return output_.positionSamples(); }
     void stop();
     void setVolume(double volume);
     bool isPlaying() const { return output_.isPlaying(); }

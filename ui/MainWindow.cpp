@@ -3,11 +3,21 @@
 #include "AudioController.h"
 #include "BackgroundJobs.h"
 #include "BackgroundWorkDock.h"
+#include "CorrelationPanel.h"
+#include "CorrelationService.h"
 #include "DatasetBrowser.h"
+#include "ModelPanel.h"
+#include "ModelService.h"
+#include "MorphController.h"
+#include "MorphPanel.h"
 #include "MorphSlots.h"
 #include "NoteAnalysisService.h"
+#include "NoteTableModel.h"
 #include "NoteViewer.h"
 #include "PreferencesDialog.h"
+#include "TrainingPanel.h"
+#include "TrainingRunner.h"
+#include "model/ModelRunner.h"
 
 #include <QAction>
 #include <QApplication>
@@ -22,6 +32,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabWidget>
 #include <QToolBar>
 
 namespace morph::ui {
@@ -30,6 +41,8 @@ namespace {
 constexpr int kRecentMax = 6;
 const QString kRecentKey = QStringLiteral("dataset/recent");
 const QString kModelKey = QStringLiteral("model/checkpoint");
+const QString kStateKey = QStringLiteral("window/state");
+const QString kTabKey = QStringLiteral("window/tab");
 } // namespace
 
 MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMainWindow(parent), options_(options)
@@ -40,6 +53,13 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
     analysis_ = new NoteAnalysisService(this);
     audio_ = new AudioController(this);
 
+    models_ = new ModelService(jobs_, this);
+    correlation_ = new CorrelationService(jobs_, this);
+    if (!options_.embeddingCache.isEmpty())
+        correlation_->setCacheRoot(std::filesystem::path(options_.embeddingCache.toStdString()));
+    morph_ = new MorphController(jobs_, this);
+    training_ = new TrainingRunner(jobs_, this);
+
     browser_ = new DatasetBrowser;
     viewer_ = new NoteViewer;
     auto* splitter = new QSplitter(Qt::Vertical);
@@ -48,7 +68,24 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({380, 420});
-    setCentralWidget(splitter);
+    correlationPanel_ = new CorrelationPanel(correlation_);
+    morphPanel_ = new MorphPanel(morph_, audio_);
+    trainingPanel_ = new TrainingPanel(training_);
+    modelPanel_ = new ModelPanel(models_);
+    tabs_ = new QTabWidget;
+    tabs_->setObjectName(QStringLiteral("mainTabs"));
+    tabs_->setDocumentMode(true);
+    tabs_->addTab(splitter, tr("&Browser"));
+    tabs_->addTab(correlationPanel_, tr("&Correlation"));
+    tabs_->addTab(morphPanel_, tr("M&orph"));
+    tabs_->addTab(trainingPanel_, tr("&Training"));
+    tabs_->addTab(modelPanel_, tr("Mo&del"));
+    tabs_->setTabToolTip(0, tr("Browse, filter, view and play the dataset's notes (Ctrl+1)"));
+    tabs_->setTabToolTip(1, tr("Correlation of the notes' embeddings; pick the least-correlated pairs (Ctrl+2)"));
+    tabs_->setTabToolTip(2, tr("Morph between notes A and B, or four notes on the XY pad (Ctrl+3)"));
+    tabs_->setTabToolTip(3, tr("Train an autoencoder on a dataset (Ctrl+4)"));
+    tabs_->setTabToolTip(4, tr("The model in use: architecture, pre-processing, metrics (Ctrl+5)"));
+    setCentralWidget(tabs_);
 
     slots_ = new MorphSlots;
     auto* slotBar = new QToolBar(tr("Morph slots"));
@@ -76,7 +113,10 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
     datasetStatus_ = new QLabel(tr("No dataset open (File › Open Dataset…)"));
     audioStatus_ = new QLabel;
     audioStatus_->setObjectName(QStringLiteral("audioStatus"));
+    modelStatus_ = new QLabel(tr("No model (File › Open Model…)"));
+    modelStatus_->setObjectName(QStringLiteral("modelStatus"));
     statusBar()->addWidget(datasetStatus_, 1);
+    statusBar()->addPermanentWidget(modelStatus_);
     statusBar()->addPermanentWidget(audioStatus_);
 
     buildMenus();
@@ -85,12 +125,43 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
     connect(loader_, &DatasetLoader::failed, this, &MainWindow::onDatasetFailed);
     connect(browser_, &DatasetBrowser::currentNoteChanged, this, &MainWindow::onCurrentNote);
     connect(browser_, &DatasetBrowser::playRequested, this, &MainWindow::play);
+    connect(browser_, &DatasetBrowser::queryFinished, this, &MainWindow::updateCorrelationQuery);
     connect(browser_, &DatasetBrowser::assignRequested, this, [this](int slot, std::size_t index) {
         if (!loaded_) return;
         slots_->assign(slot, index, QString::fromStdString(loaded_->dataset.note(index).noteStr));
         statusBar()->showMessage(tr("Slot %1 = %2").arg(slot == 0 ? 'A' : 'B').arg(slots_->noteName(slot)), 3000);
     });
-    connect(slots_, &MorphSlots::noteActivated, this, [this](std::size_t index) { browser_->selectNote(index); });
+    connect(slots_, &MorphSlots::noteActivated, this, [this](std::size_t index) {
+        browser_->selectNote(index);
+        showTab(Tab::Browser);
+    });
+    connect(slots_, &MorphSlots::slotChanged, this, &MainWindow::onSlotChanged);
+    connect(models_, &ModelService::modelChanged, this, &MainWindow::onModelChanged);
+    connect(models_, &ModelService::loadStarted, this,
+            [this](const QString& path) { modelStatus_->setText(tr("Loading model %1…").arg(QFileInfo(path).fileName())); });
+    connect(models_, &ModelService::loadFailed, this, [this](const QString& path, const QString& message) {
+        modelStatus_->setText(models_->current() ? models_->current()->summary : tr("No model"));
+        statusBar()->showMessage(tr("Cannot load %1: %2").arg(QFileInfo(path).fileName(), message), 10000);
+    });
+    connect(modelPanel_, &ModelPanel::openRequested, this, &MainWindow::chooseModel);
+    connect(correlationPanel_, &CorrelationPanel::pairChosen, this, &MainWindow::choosePair);
+    connect(morphPanel_, &MorphPanel::cornerAssignRequested, this, [this](int slot) {
+        const auto note = browser_->currentNote();
+        if (!note || !loaded_) {
+            statusBar()->showMessage(tr("Select a note in the browser first"), 4000);
+            return;
+        }
+        morph_->setSlot(slot, note);
+        morphPanel_->setSlotInfo(slot, QString::fromStdString(loaded_->dataset.note(*note).noteStr), noteDetails(*note));
+    });
+    connect(morphPanel_, &MorphPanel::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
+    connect(trainingPanel_, &TrainingPanel::useModelRequested, this, [this](const QString& path) {
+        openModel(path);
+        statusBar()->showMessage(tr("Loading %1 into the workstation…").arg(path), 5000);
+    });
+    connect(training_, &TrainingRunner::finished, this, [this] {
+        if (closeAfterTraining_) close();
+    });
     connect(analysis_, &NoteAnalysisService::ready, this, [this](std::shared_ptr<const AnalysedNote> note) {
         if (!shownNote_ || note->index != *shownNote_) return;
         analysing_ = false;
@@ -116,13 +187,18 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
     else
         updateAudioStatus(false, tr("Audio disabled"));
 
-    if (!options_.modelPath.isEmpty()) QSettings().setValue(kModelKey, options_.modelPath);
-
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(kStateKey).toByteArray());
+    if (options_.restoreLast) tabs_->setCurrentIndex(settings.value(kTabKey, 0).toInt());
+    connect(tabs_, &QTabWidget::currentChanged, this, [](int index) { QSettings().setValue(kTabKey, index); });
     QString data = options_.dataPath;
     if (data.isEmpty() && options_.restoreLast) data = settings.value(kRecentKey).toStringList().value(0);
     if (!data.isEmpty()) openDataset(data);
+    QString model = options_.modelPath;
+    if (model.isEmpty() && options_.restoreLast) model = settings.value(kModelKey).toString();
+    if (model.isEmpty() || !QFileInfo::exists(model)) model = ModelService::defaultModelPath();
+    if (!model.isEmpty()) openModel(model);
 }
 
 MainWindow::~MainWindow() = default;
@@ -134,6 +210,9 @@ void MainWindow::buildMenus()
     open->setShortcut(QKeySequence::Open);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     updateRecentMenu();
+    QAction* openModelAction = file->addAction(tr("Open &Model…"), this, &MainWindow::chooseModel);
+    openModelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    openModelAction->setStatusTip(tr("Choose the checkpoint the workstation encodes and morphs with"));
     file->addAction(tr("Dataset &Problems…"), this, &MainWindow::showProblems);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -154,7 +233,16 @@ void MainWindow::buildMenus()
     loopAction_->setCheckable(true);
     connect(loopAction_, &QAction::toggled, this, [this](bool on) { audio_->output().setLoop(on); });
 
+    QAction* playMorph = playback->addAction(tr("Play &Morph"), this, [this] { morphPanel_->playShown(); });
+    playMorph->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    const QStringList names = {tr("&Browser"), tr("&Correlation"), tr("&Morph"), tr("&Training"), tr("Mo&del")};
+    for (int i = 0; i < names.size(); ++i) {
+        QAction* a = view->addAction(names[i], this, [this, i] { tabs_->setCurrentIndex(i); });
+        a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+    }
+    view->addSeparator();
     view->addAction(dock_->toggleViewAction());
 }
 
@@ -203,6 +291,12 @@ void MainWindow::openDataset(const QString& path)
 void MainWindow::onDatasetLoaded(const LoadedDataset& result)
 {
     loaded_ = result;
+    shared_ = std::make_shared<const NSynthDataset>(result.dataset); // shares the data (cheap)
+    correlation_->setDataset(shared_);
+    morph_->setDataset(shared_);
+    correlationPanel_->setDataset(shared_);
+    trainingPanel_->setOpenDataset(shared_, result.path);
+    for (int s = 0; s < 4; ++s) morphPanel_->setSlotInfo(s, s < 2 ? tr("(press %1 on a note in the browser)").arg(QChar('A' + s)) : tr("(= %1)").arg(QChar('A' + s - 2)), {});
     analysis_->clearCache();
     slots_->clear();
     shownNote_.reset();
@@ -242,6 +336,7 @@ void MainWindow::onCurrentNote(std::size_t index)
 {
     if (!loaded_) return;
     shownNote_ = index;
+    updateCorrelationQuery();
     if (auto hit = analysis_->cached(index)) {
         analysing_ = false;
         viewer_->setNote(hit);
@@ -298,12 +393,98 @@ void MainWindow::showPreferences()
 
 bool MainWindow::isIdle() const
 {
-    return !loader_->busy() && !browser_->queryRunning() && !analysing_;
+    return !loader_->busy() && !browser_->queryRunning() && !analysing_ && !models_->busy() &&
+           !correlationPanel_->busy() && !morph_->busy();
+}
+
+void MainWindow::showTab(Tab tab) { tabs_->setCurrentIndex(static_cast<int>(tab)); }
+MainWindow::Tab MainWindow::currentTab() const { return static_cast<Tab>(tabs_->currentIndex()); }
+
+void MainWindow::chooseModel()
+{
+    QString start = models_->path();
+    if (start.isEmpty()) start = QSettings().value(kModelKey).toString();
+    const QString file = QFileDialog::getOpenFileName(this, tr("Open model checkpoint"), start,
+                                                      tr("Checkpoints (*.pt *.mpt);;All files (*)"));
+    if (!file.isEmpty()) openModel(file);
+}
+
+void MainWindow::openModel(const QString& path) { models_->load(path); }
+
+void MainWindow::onModelChanged()
+{
+    const LoadedModel* m = models_->current();
+    if (!m) return;
+    QSettings().setValue(kModelKey, m->path);
+    modelStatus_->setText(tr("Model: %1").arg(m->summary));
+    modelStatus_->setToolTip(m->description);
+    correlation_->setModel(m->runner);
+    morph_->setEngine(m->engine);   // re-encodes the slot notes in the background
+    correlationPanel_->recompute(); // re-encodes the last note set in the background
+    emit modelReady(m->path);
+}
+
+QString MainWindow::noteDetails(std::size_t index) const
+{
+    if (!loaded_) return {};
+    const NoteMeta& n = loaded_->dataset.note(index);
+    return tr("%1 · %2 · pitch %3 · velocity %4")
+        .arg(QString::fromUtf8(familyName(n.family)), QString::fromUtf8(sourceName(n.source)))
+        .arg(n.pitch)
+        .arg(n.velocity);
+}
+
+void MainWindow::onSlotChanged(int slot)
+{
+    const auto note = slots_->note(slot);
+    morph_->setSlot(slot, note);
+    morphPanel_->setSlotInfo(slot, slots_->noteName(slot), note ? noteDetails(*note) : QString());
+    if (slots_->note(0) && slots_->note(1)) correlationPanel_->showPair(*slots_->note(0), *slots_->note(1));
+}
+
+void MainWindow::choosePair(std::size_t noteA, std::size_t noteB)
+{
+    if (!loaded_ || noteA >= loaded_->dataset.size() || noteB >= loaded_->dataset.size()) return;
+    slots_->assign(0, noteA, QString::fromStdString(loaded_->dataset.note(noteA).noteStr));
+    slots_->assign(1, noteB, QString::fromStdString(loaded_->dataset.note(noteB).noteStr));
+    statusBar()->showMessage(tr("A = %1, B = %2: move the slider in the Morph tab (Ctrl+3)")
+                                 .arg(slots_->noteName(0), slots_->noteName(1)),
+                             6000);
+}
+
+void MainWindow::updateCorrelationQuery()
+{
+    if (!loaded_ || !shownNote_) return;
+    const int pitch = loaded_->dataset.note(*shownNote_).pitch;
+    NoteQuery q = browser_->currentQuery();
+    q.pitchMin = q.pitchMax = pitch;
+    correlationPanel_->setQuery(q, tr("pitch %1 (the selected note's), with the browser's filters").arg(pitch));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    QSettings().setValue(QStringLiteral("window/geometry"), saveGeometry());
+    if (training_->running()) {
+        if (!closeAfterTraining_) {
+            const bool stop = confirmClose_ ? confirmClose_()
+                                            : QMessageBox::question(this, tr("Training in progress"),
+                                                                    tr("A training run is in progress. Stop it (the state "
+                                                                       "is saved to last.pt for Resume) and quit?"),
+                                                                    QMessageBox::Yes | QMessageBox::No,
+                                                                    QMessageBox::No) == QMessageBox::Yes;
+            if (!stop) {
+                event->ignore();
+                return;
+            }
+            closeAfterTraining_ = true;
+            training_->stop();
+            statusBar()->showMessage(tr("Stopping training (within one batch), then quitting…"));
+        }
+        event->ignore(); // closes again when the runner reports it has finished
+        return;
+    }
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(kStateKey, saveState());
     audio_->stop();
     QMainWindow::closeEvent(event);
 }

@@ -115,6 +115,24 @@ void SpectrogramView::setSpectrogram(std::shared_ptr<const SpectrogramData> data
     resetView();
 }
 
+void SpectrogramView::updateSpectrogram(std::shared_ptr<const SpectrogramData> data)
+{
+    const bool sameShape = data_ && data && data_->bins == data->bins && data_->frames == data->frames;
+    if (!sameShape) {
+        setSpectrogram(std::move(data));
+        return;
+    }
+    data_ = std::move(data);
+    rebuildImage();
+    replot(rpQueuedReplot);
+}
+
+void SpectrogramView::showMessage(const QString& text)
+{
+    clearSpectrogram();
+    message_->setText(text);
+}
+
 void SpectrogramView::clearSpectrogram()
 {
     data_.reset();

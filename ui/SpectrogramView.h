@@ -18,7 +18,11 @@ public:
     explicit SpectrogramView(QWidget* parent = nullptr);
 
     void setSpectrogram(std::shared_ptr<const SpectrogramData> data);
+    /// Replaces the data but keeps the zoom when the shape is unchanged (live morph updates).
+    void updateSpectrogram(std::shared_ptr<const SpectrogramData> data);
     void clearSpectrogram();
+    /// Clears the plot and shows `text` in its middle.
+    void showMessage(const QString& text);
     const SpectrogramData* spectrogram() const { return data_.get(); }
 
     void setFrequencyAxis(FrequencyAxis axis);

@@ -120,6 +120,7 @@ struct AudioOutput::Impl {
     // ---- position bookkeeping read by any thread ----------------------------------------
     std::atomic<std::size_t> streamLength{0};  // current buffer length in stream frames
     std::atomic<std::size_t> sourceLength{0};  // ... in samples of the buffer given to play()
+    std::atomic<std::size_t> startOffset{0};   // stream frame of the buffer played first
     std::atomic<int> sourceRate{16000};
     std::atomic<bool> loop{false};
 
@@ -187,7 +188,7 @@ struct AudioOutput::Impl {
     }
 
     /// Replaces the material being fed (empty = stop). Control thread.
-    void switchTo(std::vector<float> samples, std::size_t sourceLen, int rate)
+    void switchTo(std::vector<float> samples, std::size_t sourceLen, int rate, std::size_t startFrame = 0)
     {
         std::vector<float> old;
         {
@@ -195,7 +196,8 @@ struct AudioOutput::Impl {
             const std::uint64_t start = ring->totalWritten();
             old.swap(current);
             current = std::move(samples);
-            offset = 0;
+            offset = current.empty() ? 0 : std::min(startFrame, current.size() - 1);
+            startOffset.store(offset, std::memory_order_relaxed);
             writing = !current.empty();
             streamLength.store(current.size(), std::memory_order_relaxed);
             sourceLength.store(sourceLen, std::memory_order_relaxed);
@@ -441,7 +443,7 @@ unsigned AudioOutput::streamSampleRate() const { return impl_->streamRate; }
 unsigned AudioOutput::streamBufferFrames() const { return impl_->streamFrames; }
 const AudioOutputConfig& AudioOutput::config() const { return impl_->config; }
 
-void AudioOutput::play(std::vector<float> samples, int sampleRate, bool loop)
+void AudioOutput::play(std::vector<float> samples, int sampleRate, bool loop, std::size_t startSample)
 {
     Impl& d = *impl_;
     if (!d.open.load()) {
@@ -453,7 +455,9 @@ void AudioOutput::play(std::vector<float> samples, int sampleRate, bool loop)
     if (static_cast<unsigned>(sampleRate) != d.streamRate && !samples.empty())
         samples = resample(samples, sampleRate, d.streamRate);
     d.loop.store(loop);
-    d.switchTo(std::move(samples), sourceLen, sampleRate);
+    const std::size_t startFrame =
+        sourceLen == 0 ? 0 : static_cast<std::size_t>(static_cast<double>(startSample) * samples.size() / sourceLen);
+    d.switchTo(std::move(samples), sourceLen, sampleRate, startFrame);
 }
 
 void AudioOutput::stop()
@@ -487,7 +491,7 @@ std::size_t AudioOutput::positionSamples() const
     const std::uint64_t start = d.genStart.load(std::memory_order_acquire);
     const std::uint64_t end = d.genEnd.load(std::memory_order_acquire);
     if (read >= end) return srcLen;
-    const std::uint64_t played = read > start ? read - start : 0;
+    const std::uint64_t played = (read > start ? read - start : 0) + d.startOffset.load(std::memory_order_relaxed);
     const std::uint64_t pos = played % len;
     return static_cast<std::size_t>(static_cast<double>(pos) * srcLen / len);
 }

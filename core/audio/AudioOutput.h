@@ -73,8 +73,10 @@ public:
     const AudioOutputConfig& config() const;
 
     /// Plays mono samples at `sampleRate` (resampled to the stream rate on this thread if they
-    /// differ), replacing whatever plays now. Throws AudioDeviceError when no device is open.
-    void play(std::vector<float> samples, int sampleRate, bool loop = false);
+    /// differ), replacing whatever plays now, from sample `startSample` of the new buffer (live
+    /// morphing swaps in a new render where the old one was). Throws AudioDeviceError when no
+    /// device is open.
+    void play(std::vector<float> samples, int sampleRate, bool loop = false, std::size_t startSample = 0);
     void stop();
     void setLoop(bool loop);
     bool loop() const;

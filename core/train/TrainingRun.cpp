@@ -1,0 +1,51 @@
+#include "train/TrainingRun.h"
+
+#include "dataset/NSynthDataset.h"
+#include "util/AtomicFile.h"
+
+namespace morph {
+
+PreparedRun prepareTrainingRun(const NSynthDataset& dataset, const DataSelection& selection, TrainConfig& config,
+                               std::filesystem::path featureDir, const CancelToken& cancel,
+                               const std::function<void(const std::string&, const FeatureBuildProgress&)>& progress,
+                               const std::function<void(const std::string&)>& log)
+{
+    PreparedRun run;
+    run.sets = selectNoteSets(dataset, selection);
+    if (log)
+        for (const auto& n : run.sets.notes) log("note: " + n);
+    FeatureSettings fs;
+    fs.mel = config.model.mel;
+    fs.sampleRate = config.model.sampleRate;
+    fs.nFft = config.model.nFft;
+    fs.hop = config.model.hop;
+    if (featureDir.empty()) featureDir = config.runDir / "features";
+    auto build = [&](const std::vector<std::size_t>& notes, const std::string& label) {
+        std::function<void(const FeatureBuildProgress&)> report;
+        if (progress) report = [&](const FeatureBuildProgress& p) { progress(label, p); };
+        return ensureFeatures(dataset, notes, fs, label, featureDir, cancel, report, log);
+    };
+    config.trainFeatures = build(run.sets.train, run.sets.trainLabel);
+    config.validFeatures = build(run.sets.valid, run.sets.validLabel);
+    if (!run.sets.test.empty()) run.testFeatures = build(run.sets.test, run.sets.testLabel);
+    config.datasetRoot = dataset.root().string();
+    config.trainLabel = run.sets.trainLabel;
+    config.validLabel = run.sets.validLabel;
+    return run;
+}
+
+TrainConfig loadRunConfig(const std::filesystem::path& runDir)
+{
+    TrainConfig config = TrainConfig::fromJson(readWholeFile(runDir / "config.json"));
+    config.runDir = runDir;
+    return config;
+}
+
+std::filesystem::path testFeaturesOf(const TrainConfig& config)
+{
+    const std::filesystem::path candidate =
+        config.trainFeatures.parent_path() / ("test" + std::string(config.model.mel ? "-mel" : "-logmag") + ".feat");
+    return std::filesystem::exists(candidate) ? candidate : std::filesystem::path();
+}
+
+} // namespace morph

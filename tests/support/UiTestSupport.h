@@ -1,0 +1,29 @@
+#pragma once
+// Qt-test support (no torch here): a tiny real checkpoint written at build time by the
+// morph_make_tiny_model fixture tool (a separate, torch-only executable), and the pitch-60
+// dataset path.
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+#include <QtTest>
+
+namespace morph::test {
+
+inline QString pitch60Dir() { return QStringLiteral(MORPH_SHARED_DATA_DIR "/nsynth-test-pitch60"); }
+
+/// The checkpoint the build trained (tests/fixtures/tiny_single.pt in the build tree).
+inline QString tinyModel() { return QStringLiteral(MORPH_TINY_MODEL); }
+
+/// Writes a tiny trained checkpoint to `file` (a few seconds); returns false with a warning.
+inline bool makeTinyModel(const QString& file, const QString& arch = QStringLiteral("single"), int steps = 60)
+{
+    QProcess p;
+    p.start(QStringLiteral(MORPH_TINY_MODEL_TOOL), {file, arch, QString::number(steps)});
+    if (!p.waitForFinished(120000) || p.exitCode() != 0) {
+        qWarning("morph_make_tiny_model failed: %s", p.readAllStandardError().constData());
+        return false;
+    }
+    return true;
+}
+
+} // namespace morph::test

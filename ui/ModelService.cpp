@@ -1,0 +1,91 @@
+#include "ModelService.h"
+
+#include "Async.h"
+#include "BackgroundJobs.h"
+#include "model/CheckpointInfo.h"
+#include "model/ModelRunner.h"
+#include "morph/MorphEngine.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+
+#include <chrono>
+
+namespace morph::ui {
+
+ModelService::ModelService(BackgroundJobs* jobs, QObject* parent) : QObject(parent), jobs_(jobs) {}
+
+ModelService::~ModelService() = default;
+
+std::shared_ptr<const ModelRunner> ModelService::model() const
+{
+    return current_ ? current_->runner : nullptr;
+}
+
+std::shared_ptr<const MorphEngine> ModelService::engine() const
+{
+    return current_ ? current_->engine : nullptr;
+}
+
+QString ModelService::path() const { return current_ ? current_->path : QString(); }
+
+QString ModelService::describeFile(const QString& path)
+{
+    return QString::fromStdString(readCheckpointInfo(std::filesystem::path(path.toStdString())).describe());
+}
+
+LoadedModel ModelService::loadNow(const QString& path, const QString& device)
+{
+    const auto start = std::chrono::steady_clock::now();
+    const std::filesystem::path file(path.toStdString());
+    const CheckpointInfo info = readCheckpointInfo(file);
+    std::shared_ptr<const ModelRunner> runner = ModelRunner::load(file, device.toStdString());
+    LoadedModel loaded;
+    loaded.engine = std::make_shared<const MorphEngine>(runner);
+    loaded.runner = std::move(runner);
+    loaded.path = path;
+    loaded.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    loaded.summary = QStringLiteral("%1 — %2")
+                         .arg(QString::fromStdString(describeModelShort(info.config)), QFileInfo(path).fileName());
+    loaded.description = QString::fromStdString(info.describe()) +
+                         QStringLiteral("\n\nRunning on %1 (loaded in %2 s).")
+                             .arg(QString::fromStdString(loaded.runner->device()))
+                             .arg(loaded.seconds, 0, 'f', 2);
+    return loaded;
+}
+
+void ModelService::load(const QString& path, const QString& device)
+{
+    const std::uint64_t generation = ++generation_;
+    ++running_;
+    const int job = jobs_ ? jobs_->start(tr("Loading model %1").arg(QFileInfo(path).fileName())) : 0;
+    emit loadStarted(path);
+    runAsync(
+        this, [path, device] { return std::make_shared<const LoadedModel>(loadNow(path, device)); },
+        [this, generation, job, path](Outcome<std::shared_ptr<const LoadedModel>> outcome) {
+            --running_;
+            if (jobs_) jobs_->finish(job);
+            if (generation != generation_) return; // a newer load was asked for meanwhile
+            if (!outcome.ok()) {
+                emit loadFailed(path, outcome.error);
+                return;
+            }
+            current_ = *outcome.value; // the swap: the previous model lives on while workers hold it
+            emit modelChanged();
+        });
+}
+
+QString ModelService::defaultModelPath()
+{
+    const QString rel = QStringLiteral("models/default/model.pt");
+    const QDir app(QCoreApplication::applicationDirPath());
+    const QStringList candidates = {app.absoluteFilePath(QStringLiteral("../../") + rel), // build/app/morphstation
+                                    app.absoluteFilePath(QStringLiteral("../") + rel),
+                                    QDir::current().absoluteFilePath(rel)};
+    for (const QString& c : candidates)
+        if (QFileInfo(c).isFile()) return QFileInfo(c).canonicalFilePath();
+    return {};
+}
+
+} // namespace morph::ui
