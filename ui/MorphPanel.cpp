@@ -349,7 +349,7 @@ void MorphPanel::onSlider(int value)
     const float t = float(value) / 1000.f;
     tLabel_->setText(tr("t = %1").arg(double(t), 0, 'f', 3));
     if (mode() != Mode::Slider) return;
-    if (auto frame = controller_->request(t)) show(frame);
+    if (auto frame = controller_->request(t)) showFrame(frame);
 }
 
 void MorphPanel::onSliderReleased()
@@ -371,7 +371,7 @@ void MorphPanel::onFrame(std::shared_ptr<const MorphFrame> frame)
     if (mode() != Mode::Slider) return;
     const int want = keyOf(controller_->currentT());
     const bool better = !shown_ || shown_->pad || std::abs(key - want) < std::abs(keyOf(shown_->t) - want);
-    if (key == want || better) show(frame);
+    if (key == want || better) showFrame(frame);
     if (playOnReleaseKey_ && *playOnReleaseKey_ == key) {
         playOnReleaseKey_.reset();
         play(*frame, false);
@@ -380,10 +380,10 @@ void MorphPanel::onFrame(std::shared_ptr<const MorphFrame> frame)
 
 void MorphPanel::onPadFrame(std::shared_ptr<const MorphFrame> frame)
 {
-    if (mode() == Mode::Pad) show(frame);
+    if (mode() == Mode::Pad) showFrame(frame);
 }
 
-void MorphPanel::show(std::shared_ptr<const MorphFrame> frame)
+void MorphPanel::showFrame(std::shared_ptr<const MorphFrame> frame)
 {
     if (!frame || frame == shown_) return;
     shown_ = std::move(frame);

@@ -78,7 +78,7 @@ private:
     void onFrame(std::shared_ptr<const MorphFrame> frame);
     void onPadFrame(std::shared_ptr<const MorphFrame> frame);
     void onPairChanged(bool ready);
-    void show(std::shared_ptr<const MorphFrame> frame);
+    void showFrame(std::shared_ptr<const MorphFrame> frame);
     void play(const MorphFrame& frame, bool keepPosition);
     void applyOptions();
     void updateSlotWidgets();

@@ -2,12 +2,24 @@
 // Qt-test support (no torch here): a tiny real checkpoint written at build time by the
 // morph_make_tiny_model fixture tool (a separate, torch-only executable), and the pitch-60
 // dataset path.
+#include <QCoreApplication>
 #include <QProcess>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QString>
 #include <QStringList>
 #include <QtTest>
 
 namespace morph::test {
+
+/// Private, empty settings for this test executable (QStandardPaths test mode).
+inline void isolateSettings(const char* testName)
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("MorphstationTest"));
+    QCoreApplication::setApplicationName(QString::fromLatin1(testName));
+    QSettings().clear();
+}
 
 inline QString pitch60Dir() { return QStringLiteral(MORPH_SHARED_DATA_DIR "/nsynth-test-pitch60"); }
 
