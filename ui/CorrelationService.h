@@ -9,6 +9,7 @@
 #include "morph/Correlation.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QStringList>
 
@@ -67,7 +68,7 @@ private:
     void rebuild();
     void endJob();
 
-    BackgroundJobs* jobs_;
+    QPointer<BackgroundJobs> jobs_; // may go before us when the window is destroyed
     std::shared_ptr<GuiRelay> relay_;
     std::shared_ptr<const ModelRunner> model_;
     std::shared_ptr<const NSynthDataset> dataset_;

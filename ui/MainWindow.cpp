@@ -201,7 +201,14 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
     if (!model.isEmpty()) openModel(model);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The panels and the dock refer to the services; the services (created first) would otherwise
+    // go first. Tab switches during teardown must not reach the settings either.
+    tabs_->blockSignals(true);
+    delete tabs_;
+    delete dock_;
+}
 
 void MainWindow::buildMenus()
 {

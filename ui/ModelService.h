@@ -7,6 +7,7 @@
 // Thread contract: GUI thread only. model() / engine() hand out shared pointers that workers may
 // keep using after a swap (the old model lives until its last user lets go).
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 #include <cstdint>
@@ -59,7 +60,7 @@ signals:
     void loadFailed(const QString& path, const QString& message);
 
 private:
-    BackgroundJobs* jobs_;
+    QPointer<BackgroundJobs> jobs_; // may go before us when the window is destroyed
     std::shared_ptr<const LoadedModel> current_;
     std::uint64_t generation_ = 0;
     int running_ = 0;

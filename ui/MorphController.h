@@ -15,6 +15,7 @@
 #include "morph/MorphEngine.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 #include <array>
@@ -119,7 +120,7 @@ private:
     void finishLadderJob();
     std::shared_ptr<const MorphFrame> makeFrame(float t, std::shared_ptr<const MorphRender> render, bool exact) const;
 
-    BackgroundJobs* jobs_;
+    QPointer<BackgroundJobs> jobs_; // may go before us when the window is destroyed
     std::shared_ptr<GuiRelay> relay_;
     std::shared_ptr<const MorphEngine> engine_;
     std::shared_ptr<const NSynthDataset> dataset_;

@@ -275,7 +275,14 @@ MorphPanel::MorphPanel(MorphController* controller, AudioController* audio, QWid
     updateSlotWidgets();
 }
 
-MorphPanel::~MorphPanel() = default;
+MorphPanel::~MorphPanel()
+{
+    // Child widgets emit while they are torn down (a tab widget changes its current page):
+    // nothing may reach the controller then.
+    modes_->blockSignals(true);
+    slider_->blockSignals(true);
+    pad_->blockSignals(true);
+}
 
 void MorphPanel::setSlotInfo(int slot, const QString& name, const QString& details)
 {

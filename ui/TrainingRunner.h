@@ -13,6 +13,7 @@
 #include "train/TrainingData.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 #include <memory>
@@ -61,7 +62,7 @@ signals:
 private:
     void onThreadEnded();
 
-    BackgroundJobs* jobs_;
+    QPointer<BackgroundJobs> jobs_; // may go before us when the window is destroyed
     std::shared_ptr<GuiRelay> relay_;
     QThread* thread_ = nullptr;
     CancelToken cancel_;

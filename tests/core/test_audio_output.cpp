@@ -177,6 +177,25 @@ TEST_F(AudioOutputDevice, ANewPlayReplacesTheCurrentOneAndResamples)
     EXPECT_NEAR(out_.positionSeconds(), 0.1, 1e-3);
 }
 
+TEST_F(AudioOutputDevice, PlayFromAnOffsetPlaysOnlyTheRest)
+{
+    // Live morphing swaps a new render in where the old one was: play(..., startSample).
+    const int rate = static_cast<int>(out_.streamSampleRate());
+    const std::size_t n = static_cast<std::size_t>(rate) / 2; // 0.5 s
+    const std::size_t start = n - static_cast<std::size_t>(rate) / 10; // the last 0.1 s
+    const std::uint64_t before = out_.framesRendered();
+    out_.play(sine(n, 330.f, rate), rate, /*loop=*/false, start);
+    EXPECT_GE(out_.positionSamples(), start); // the position starts at the offset
+    ASSERT_TRUE(waitFor([&] { return !out_.isPlaying(); }, 20000ms));
+    EXPECT_EQ(out_.framesRendered() - before, n - start); // only the rest went through the callback
+    EXPECT_EQ(out_.positionSamples(), n);
+    // Looping from an offset wraps to the start of the buffer.
+    out_.play(sine(1000, 220.f, rate), rate, /*loop=*/true, 900);
+    ASSERT_TRUE(waitFor([&] { return out_.framesRendered() > before + (n - start) + 3000; }, 20000ms));
+    EXPECT_LT(out_.positionSamples(), 1000u);
+    out_.stop();
+}
+
 TEST_F(AudioOutputDevice, VolumeIsClamped)
 {
     out_.setVolume(1.7f);
