@@ -213,18 +213,6 @@ void MorphController::setOptions(const MorphOptions& options)
     if (pairReady_) updatePair(); // renders were invalidated: the ladder starts again
 }
 
-std::shared_ptr<const MorphFrame> MorphController::makeFrame(float t, std::shared_ptr<const MorphRender> render,
-                                                             bool exact) const
-{
-    auto frame = std::make_shared<MorphFrame>();
-    frame->t = t;
-    frame->exact = exact;
-    const ModelConfig& c = engine_->model().config();
-    frame->spectrogram = spectrogramOfRender(*render, c.sampleRate, c.nFft, c.hop);
-    frame->render = std::move(render);
-    return frame;
-}
-
 std::shared_ptr<const MorphFrame> MorphController::request(float t)
 {
     currentT_ = std::clamp(t, 0.f, 1.f);
@@ -233,11 +221,13 @@ std::shared_ptr<const MorphFrame> MorphController::request(float t)
     if (!render) return nullptr;
     for (const auto& [key, frame] : frames_)
         if (frame->render == render) return frame;
-    // Ready in LiveMorph but its callback has not reached us yet: build the frame here (~1 ms).
+    // Ready in LiveMorph but its callback (with the spectrogram made on the worker) has not
+    // reached us yet: a frame without spectrogram plays now; the callback's frame follows.
     const auto [readyT, readyRender] = live_->nearestReady(currentT_);
-    const float frameT = readyRender == render ? readyT : currentT_;
-    auto frame = makeFrame(frameT, render, keyOf(frameT) == keyOf(currentT_));
-    frames_[keyOf(frameT)] = frame;
+    auto frame = std::make_shared<MorphFrame>();
+    frame->t = readyRender == render ? readyT : currentT_;
+    frame->exact = keyOf(frame->t) == keyOf(currentT_);
+    frame->render = render;
     return frame;
 }
 

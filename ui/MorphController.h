@@ -41,7 +41,9 @@ struct MorphFrame {
     bool pad = false;
     bool exact = false;             ///< the exact render of the latest slider request
     std::shared_ptr<const MorphRender> render;
-    std::shared_ptr<const SpectrogramData> spectrogram; ///< dB re its maximum, linear STFT bins
+    /// dB re its maximum, linear STFT bins; made on the worker. Null in a frame request() hands
+    /// out before the worker's callback arrived (that callback then brings the same render with it).
+    std::shared_ptr<const SpectrogramData> spectrogram;
 };
 
 /// dB spectrogram (re its maximum, floor -80 dB) of a render's linear magnitudes.
@@ -118,7 +120,6 @@ private:
     void onLiveFrame(std::shared_ptr<const MorphFrame> frame);
     void startPad(float x, float y);
     void finishLadderJob();
-    std::shared_ptr<const MorphFrame> makeFrame(float t, std::shared_ptr<const MorphRender> render, bool exact) const;
 
     QPointer<BackgroundJobs> jobs_; // may go before us when the window is destroyed
     std::shared_ptr<GuiRelay> relay_;

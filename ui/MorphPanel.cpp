@@ -210,6 +210,11 @@ MorphPanel::MorphPanel(MorphController* controller, AudioController* audio, QWid
     views_->addTab(embeddings_, tr("Embeddings"));
     layout->addWidget(views_, 1);
 
+    viewTimer_ = new QTimer(this);
+    viewTimer_->setSingleShot(true);
+    connect(viewTimer_, &QTimer::timeout, this, &MorphPanel::updateViews);
+    connect(views_, &QTabWidget::currentChanged, this, [this] { updateEmbeddings(); });
+
     optionsDebounce_ = new QTimer(this);
     optionsDebounce_->setSingleShot(true);
     optionsDebounce_->setInterval(300);
@@ -378,7 +383,13 @@ void MorphPanel::onFrame(std::shared_ptr<const MorphFrame> frame)
     if (mode() != Mode::Slider) return;
     const int want = keyOf(controller_->currentT());
     const bool better = !shown_ || shown_->pad || std::abs(key - want) < std::abs(keyOf(shown_->t) - want);
-    if (key == want || better) showFrame(frame);
+    if (shown_ && shown_->render == frame->render) {
+        // The same render, now with its spectrogram (made on the worker): views only.
+        shown_ = frame;
+        updateViews();
+    } else if (key == want || better) {
+        showFrame(frame);
+    }
     if (playOnReleaseKey_ && *playOnReleaseKey_ == key) {
         playOnReleaseKey_.reset();
         play(*frame, false);
@@ -394,14 +405,38 @@ void MorphPanel::showFrame(std::shared_ptr<const MorphFrame> frame)
 {
     if (!frame || frame == shown_) return;
     shown_ = std::move(frame);
-    morphView_->updateSpectrogram(shown_->spectrogram);
+    // Sound first, at once; the views follow at most every kViewIntervalMs (a drag delivers a
+    // new frame per slider event, and a spectrogram replot costs a few ms).
+    const bool moving = slider_->isSliderDown() || livePlaying_;
+    if (live_->isChecked() && moving) play(*shown_, true);
+    const qint64 since = viewClock_.isValid() ? viewClock_.elapsed() : kViewIntervalMs;
+    if (since >= kViewIntervalMs)
+        updateViews();
+    else if (!viewTimer_->isActive())
+        viewTimer_->start(int(kViewIntervalMs - since));
+}
+
+void MorphPanel::updateViews()
+{
+    viewTimer_->stop();
+    viewClock_.start();
+    if (!shown_) return;
+    if (shown_->spectrogram) morphView_->updateSpectrogram(shown_->spectrogram);
     const QString what = shown_->pad ? tr("pad x = %1, y = %2").arg(double(shown_->x), 0, 'f', 2).arg(double(shown_->y), 0, 'f', 2)
                                      : tr("t = %1").arg(double(shown_->t), 0, 'f', 3);
     const bool exact = shown_->pad || keyOf(shown_->t) == keyOf(controller_->currentT());
     morphTitle_->setText(exact ? tr("Morph at %1").arg(what) : tr("Morph at %1 (nearest ready; exact one rendering)").arg(what));
+    embeddingsStale_ = true;
+    if (embeddings_->isVisible()) updateEmbeddings();
+}
+
+void MorphPanel::updateEmbeddings()
+{
+    if (!embeddingsStale_ || !shown_) return;
+    embeddingsStale_ = false;
+    const QString what = shown_->pad ? tr("pad x = %1, y = %2").arg(double(shown_->x), 0, 'f', 2).arg(double(shown_->y), 0, 'f', 2)
+                                     : tr("t = %1").arg(double(shown_->t), 0, 'f', 3);
     embeddings_->setMorph(shown_->render->embedding, tr("morph, %1").arg(what));
-    const bool moving = slider_->isSliderDown() || livePlaying_;
-    if (live_->isChecked() && moving) play(*shown_, true);
 }
 
 void MorphPanel::play(const MorphFrame& frame, bool keepPosition)

@@ -8,6 +8,7 @@
 // spectrograms, and the embedding matrices (A, morph, B) on one colour scale.
 // All rendering runs in MorphController; this panel only shows and plays frames.
 // Thread contract: GUI thread only.
+#include <QElapsedTimer>
 #include <QWidget>
 
 #include <array>
@@ -37,6 +38,8 @@ class MorphPanel : public QWidget {
     Q_OBJECT
 public:
     enum class Mode { Slider, Pad };
+    /// The views follow the shown frame at most this often (sound follows every frame).
+    static constexpr qint64 kViewIntervalMs = 40;
 
     MorphPanel(MorphController* controller, AudioController* audio, QWidget* parent = nullptr);
     ~MorphPanel() override;
@@ -79,6 +82,8 @@ private:
     void onPadFrame(std::shared_ptr<const MorphFrame> frame);
     void onPairChanged(bool ready);
     void showFrame(std::shared_ptr<const MorphFrame> frame);
+    void updateViews();
+    void updateEmbeddings();
     void play(const MorphFrame& frame, bool keepPosition);
     void applyOptions();
     void updateSlotWidgets();
@@ -117,6 +122,9 @@ private:
     QLabel* morphTitle_ = nullptr;
     EmbeddingView* embeddings_ = nullptr;
     QTimer* optionsDebounce_ = nullptr;
+    QTimer* viewTimer_ = nullptr;
+    QElapsedTimer viewClock_;
+    bool embeddingsStale_ = false;
 };
 
 } // namespace morph::ui

@@ -1,5 +1,6 @@
 // bench_ui_morph: how the workstation's GUI thread behaves under its heaviest work (figures, not
 // pass/fail). The GUI stall is the longest gap between ticks of a 5 ms timer on the GUI thread.
+//  0. baseline: the window idle (this shared machine's load alone);
 //  1. dragging the morph slider: valueChanged at 60 Hz for 4 s (slider held down, Live on, loop
 //     playback into a private PulseAudio null sink when one can be started), right after the
 //     pair was chosen (ladder still rendering) and again once the ladder is complete;
@@ -175,6 +176,16 @@ int main(int argc, char** argv)
     if (!w.loadedDataset() || !w.correlationService()->ready()) {
         std::printf("could not load the data or the model\n");
         return 1;
+    }
+
+    // ---- baseline: the same meter with nothing to do (what this machine's load alone costs) ----
+    {
+        StallMeter idle;
+        idle.start();
+        runFor(3000);
+        idle.stop();
+        std::printf("baseline (window idle):\n");
+        report("idle, 3 s", idle);
     }
 
     // ---- 3 first (the correlation matrix is needed): click -> first morph audio ready ------
