@@ -1,5 +1,6 @@
 #include "dsp/GriffinLim.h"
 
+#include "dsp/FastMath.h"
 #include "dsp/FftPlan.h"
 #include "util/Errors.h"
 #include "util/ThreadPool.h"
@@ -7,15 +8,61 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <random>
+#include <memory>
 #include <string>
+#include <thread>
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(MORPH_NO_AVX2)
+#define MORPH_GL_AVX2 1
+#include <immintrin.h>
+#else
+#define MORPH_GL_AVX2 0
+#endif
 
 namespace morph::dsp {
 
 using detail::AlignedBuffer;
 using cfloat = std::complex<float>;
 
+constexpr int kBlockFrames = 8;  // frames per claimed block in a parallel run
+
 namespace {
+
+#if MORPH_GL_AVX2
+bool haveAvx2Fma()
+{
+    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return yes;
+}
+
+/// The momentum update without keeping the phase, 4 bins at a time (AVX2 + FMA):
+///   v = r - kk * tp;  tp = r;  r = v * mag / |v|
+/// 1/|v| comes from rsqrt + one Newton step (about 22 correct bits) instead of sqrt + divide;
+/// |v|^2 + 1e-32 stands in for torchaudio's |v| + 1e-16 (both give 0 for v = 0). Returns the
+/// number of bins done; the caller finishes the tail.
+__attribute__((target("avx2,fma"))) int updateAvx2(float* r, float* tp, const float* mag, int bins, float kk)
+{
+    const __m256 k = _mm256_set1_ps(kk);
+    const __m256 tiny = _mm256_set1_ps(1e-32f);
+    const __m256 half = _mm256_set1_ps(0.5f);
+    const __m256 threeHalves = _mm256_set1_ps(1.5f);
+    int b = 0;
+    for (; b + 4 <= bins; b += 4) {
+        const __m256 re = _mm256_loadu_ps(r + 2 * b);    // re0 im0 re1 im1 re2 im2 re3 im3
+        const __m256 prev = _mm256_loadu_ps(tp + 2 * b);
+        const __m256 v = _mm256_fnmadd_ps(k, prev, re);  // re - k * prev
+        const __m256 sq = _mm256_mul_ps(v, v);
+        const __m256 n2 = _mm256_add_ps(_mm256_add_ps(sq, _mm256_permute_ps(sq, 0xB1)), tiny);
+        __m256 y = _mm256_rsqrt_ps(n2);
+        y = _mm256_mul_ps(y, _mm256_fnmadd_ps(_mm256_mul_ps(half, n2), _mm256_mul_ps(y, y), threeHalves));
+        const __m128 m = _mm_loadu_ps(mag + b);
+        const __m256 mm = _mm256_set_m128(_mm_unpackhi_ps(m, m), _mm_unpacklo_ps(m, m));
+        _mm256_storeu_ps(tp + 2 * b, re);
+        _mm256_storeu_ps(r + 2 * b, _mm256_mul_ps(v, _mm256_mul_ps(y, mm)));
+    }
+    return b;
+}
+#endif
 
 /// Everything one Griffin-Lim run needs, allocated once; passes over frame ranges then run
 /// without allocating. Frame f's analysis window is rebuilt from the (windowed) inverse FFTs
@@ -32,7 +79,8 @@ public:
         // padded coordinate p = original index + n/2; coef[p] = 1/(n * sum w^2) inside, 0 outside
         const std::size_t padded = static_cast<std::size_t>(frames_ - 1) * hop_ + nn;
         coef_.assign(padded, 0.f);
-        const std::vector<float> inv = stft.inverseWindowSum(length);
+        const auto invPtr = stft.inverseWindowSum(length);
+        const std::vector<float>& inv = *invPtr;
         const std::size_t half = nn / 2;
         for (std::size_t i = 0; i < length && i + half < padded; ++i)
             coef_[i + half] = inv[i] / static_cast<float>(n_);
@@ -47,77 +95,143 @@ public:
             s.spec.reset(static_cast<std::size_t>(bins_));
         }
         overlap_ = (n_ + hop_ - 1) / hop_;  // frames on each side that can overlap a frame
+        zeros_.assign(nn, 0.f);
+#if MORPH_GL_AVX2
+        avx2_ = haveAvx2Fma();
+#endif
     }
 
     cfloat* angles(int f) { return angles_.data() + static_cast<std::size_t>(f) * bins_; }
-    double frameError(int f) const { return err_[static_cast<std::size_t>(f)]; }
 
     /// angles -> S * angles -> windowed inverse FFT into tf[out].
-    void synthesise(int f, int out, unsigned slot)
+    MORPH_DSP_INLINE void synthesise(int f, int out, unsigned slot)
     {
         Slot& s = slots_[slot];
-        const float* mag = target_.frame(f);
-        const cfloat* a = angles(f);
-        cfloat* c = s.spec.data();
-        for (int b = 0; b < bins_; ++b)
-            c[b] = a[b] * mag[b];
-        float* t = tf_[out].data() + static_cast<std::size_t>(f) * n_;
-        plans_.c2r(c, t);
-        const float* w = window_.data();
-        for (int j = 0; j < n_; ++j)
-            t[j] *= w[j];
+        const float* __restrict mag = target_.frame(f);
+        const float* __restrict a = reinterpret_cast<const float*>(angles(f));
+        float* __restrict c = reinterpret_cast<float*>(s.spec.data());
+        for (int b = 0; b < bins_; ++b) {
+            c[2 * b] = a[2 * b] * mag[b];
+            c[2 * b + 1] = a[2 * b + 1] * mag[b];
+        }
+        inverseAndWindow(f, out, s);
     }
 
-    /// Rebuilds frame f of x = istft(tf[in]) windowed, forward FFT into the slot's spectrum;
-    /// records the frame's squared magnitude error. Returns the spectrum.
-    cfloat* analyse(int f, int in, unsigned slot)
+    /// Rebuilds frame f of x = istft(tf[in]) windowed, forward FFT into the slot's spectrum.
+    MORPH_DSP_INLINE cfloat* analyse(int f, int in, unsigned slot)
     {
         Slot& s = slots_[slot];
-        float* acc = s.real.data();
-        std::fill(acc, acc + n_, 0.f);
+        float* __restrict acc = s.real.data();
+        const float* __restrict w = window_.data();
+        const float* __restrict coef = coef_.data() + static_cast<std::size_t>(f) * hop_;
+        const float* __restrict own = tf_[in].data() + static_cast<std::size_t>(f) * n_;
+        if (n_ == 2 * hop_) {  // the usual 50 % overlap: exactly one neighbour on each half
+            const float* __restrict prev = f > 0 ? own - n_ + hop_ : zeros_.data();
+            const float* __restrict next = f + 1 < frames_ ? own + n_ - hop_ : zeros_.data();
+            for (int j = 0; j < hop_; ++j)
+                acc[j] = (own[j] + prev[j]) * (w[j] * coef[j]);
+            for (int j = hop_; j < n_; ++j)
+                acc[j] = (own[j] + next[j]) * (w[j] * coef[j]);
+            cfloat* spec = s.spec.data();
+            plans_.r2c(acc, spec);
+            return spec;
+        }
+        std::copy(own, own + n_, acc);
         const int g0 = std::max(0, f - overlap_ + 1), g1 = std::min(frames_ - 1, f + overlap_ - 1);
         for (int g = g0; g <= g1; ++g) {
+            if (g == f)
+                continue;
             const int d = (g - f) * hop_;  // frame g starts d samples after frame f
             const int j0 = std::max(0, d), j1 = std::min(n_, d + n_);
-            const float* t = tf_[in].data() + static_cast<std::size_t>(g) * n_ - d;
+            const float* __restrict t = tf_[in].data() + static_cast<std::size_t>(g) * n_ - d;
             for (int j = j0; j < j1; ++j)
                 acc[j] += t[j];
         }
-        const float* w = window_.data();
-        const float* coef = coef_.data() + static_cast<std::size_t>(f) * hop_;
         for (int j = 0; j < n_; ++j)
             acc[j] *= w[j] * coef[j];
         cfloat* spec = s.spec.data();
         plans_.r2c(acc, spec);
-        const float* mag = target_.frame(f);
-        double e = 0.0;
-        for (int b = 0; b < bins_; ++b) {
-            const float diff = mag[b] - std::abs(spec[b]);
-            e += static_cast<double>(diff) * diff;
-        }
-        err_[static_cast<std::size_t>(f)] = e;
         return spec;
     }
 
-    /// One fast Griffin-Lim iteration for frame f.
-    void iterate(int f, int in, int out, unsigned slot, float k, bool first)
+    /// Squared magnitude error of frame f against the spectrum `spec`.
+    MORPH_DSP_INLINE void recordError(int f, const cfloat* spec)
     {
-        cfloat* rebuilt = analyse(f, in, slot);
-        cfloat* tp = tprev_.data() + static_cast<std::size_t>(f) * bins_;
-        cfloat* a = angles(f);
-        for (int b = 0; b < bins_; ++b) {
-            const cfloat r = rebuilt[b];
-            const cfloat v = first ? r : r - k * tp[b];
-            const float norm = std::sqrt(v.real() * v.real() + v.imag() * v.imag()) + 1e-16f;
-            a[b] = v / norm;
-            tp[b] = r;
+        const float* __restrict mag = target_.frame(f);
+        const float* __restrict r = reinterpret_cast<const float*>(spec);
+        float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        int b = 0;
+        for (; b + 8 <= bins_; b += 8) {
+            for (int l = 0; l < 8; ++l) {
+                const float re = r[2 * (b + l)], im = r[2 * (b + l) + 1];
+                const float d = mag[b + l] - std::sqrt(re * re + im * im);
+                lanes[l] += d * d;
+            }
         }
-        synthesise(f, out, slot);
+        double e = 0.0;
+        for (; b < bins_; ++b) {
+            const float re = r[2 * b], im = r[2 * b + 1];
+            const float d = mag[b] - std::sqrt(re * re + im * im);
+            e += static_cast<double>(d) * d;
+        }
+        for (float l : lanes)
+            e += l;
+        err_[static_cast<std::size_t>(f)] = e;
     }
+
+    /// One fast Griffin-Lim iteration for frame f.
+    MORPH_DSP_INLINE void iterate(int f, int in, int out, unsigned slot, float k, bool first, bool error,
+                                  bool keep)
+    {
+        Slot& s = slots_[slot];
+        cfloat* rebuilt = analyse(f, in, slot);
+        if (error)
+            recordError(f, rebuilt);
+        float* __restrict r = reinterpret_cast<float*>(rebuilt);
+        float* __restrict tp = reinterpret_cast<float*>(tprev_.data() + static_cast<std::size_t>(f) * bins_);
+        float* __restrict a = reinterpret_cast<float*>(angles(f));
+        const float* __restrict mag = target_.frame(f);
+        const float kk = first ? 0.f : k;  // tprev starts at 0
+        // The spectrum buffer is reused in place for S * angles (the inverse FFT's input). The
+        // phase itself is only kept after the last iteration (less memory traffic).
+        if (keep) {
+            for (int b = 0; b < bins_; ++b) {
+                const float re = r[2 * b], im = r[2 * b + 1];
+                const float vr = re - kk * tp[2 * b], vi = im - kk * tp[2 * b + 1];
+                const float inv = 1.f / (std::sqrt(vr * vr + vi * vi) + 1e-16f);
+                const float ar = vr * inv, ai = vi * inv;
+                tp[2 * b] = re;
+                tp[2 * b + 1] = im;
+                a[2 * b] = ar;
+                a[2 * b + 1] = ai;
+                r[2 * b] = ar * mag[b];
+                r[2 * b + 1] = ai * mag[b];
+            }
+        } else {
+            int b = 0;
+#if MORPH_GL_AVX2
+            if (avx2_)
+                b = updateAvx2(r, tp, mag, bins_, kk);
+#endif
+            for (; b < bins_; ++b) {
+                const float re = r[2 * b], im = r[2 * b + 1];
+                const float vr = re - kk * tp[2 * b], vi = im - kk * tp[2 * b + 1];
+                const float scale = mag[b] / (std::sqrt(vr * vr + vi * vi) + 1e-16f);
+                tp[2 * b] = re;
+                tp[2 * b + 1] = im;
+                r[2 * b] = vr * scale;
+                r[2 * b + 1] = vi * scale;
+            }
+        }
+        inverseAndWindow(f, out, s);
+    }
+
+    /// Final pass: rebuild frame f of the output and record its error only.
+    MORPH_DSP_INLINE void measure(int f, int in, unsigned slot) { recordError(f, analyse(f, in, slot)); }
 
     /// The output samples owned by frame f ([f*hop, (f+1)*hop) in padded coordinates; the last
     /// frame owns the tail), overlap-added from tf[in].
-    void writeAudio(int f, int in, float* audio)
+    MORPH_DSP_INLINE void writeAudio(int f, int in, float* audio)
     {
         const long long half = n_ / 2;
         const long long p0 = static_cast<long long>(f) * hop_;
@@ -148,6 +262,17 @@ private:
         AlignedBuffer<float> real;
         AlignedBuffer<cfloat> spec;
     };
+
+    /// c2r of the slot's spectrum (destroyed) into tf[out] row f, times the window.
+    MORPH_DSP_INLINE void inverseAndWindow(int f, int out, Slot& s)
+    {
+        float* __restrict t = tf_[out].data() + static_cast<std::size_t>(f) * n_;
+        plans_.c2r(s.spec.data(), t);
+        const float* __restrict w = window_.data();
+        for (int j = 0; j < n_; ++j)
+            t[j] *= w[j];
+    }
+
     const detail::RealFftPlans& plans_;
     int n_, hop_, bins_, frames_;
     std::size_t length_;
@@ -158,24 +283,104 @@ private:
     AlignedBuffer<cfloat> tprev_, angles_;
     std::vector<double> err_;
     std::vector<Slot> slots_;
+    std::vector<float> zeros_;  // stands in for the missing neighbour of the edge frames
     int overlap_ = 2;
+    bool avx2_ = false;
 };
 
-/// Runs body(frameBegin, frameEnd, slot) over all frames, split into `slots` ranges.
-template <typename Body>
-void forFrames(int frames, unsigned slots, const Body& body)
-{
-    if (slots <= 1) {
-        body(0, frames, 0u);
-        return;
+/// Runs the stages of one Griffin-Lim run (0: initial synthesis, 1..iterations: updates,
+/// iterations + 1: final audio) over blocks of frames. Every participating thread claims blocks
+/// of the current stage from an atomic counter, and moves on once the stage's last block is
+/// done (frames of a stage read the previous stage's inverse FFTs, so stages are ordered).
+/// One pool call per run instead of one per iteration, and a thread the OS has not yet woken
+/// up costs nothing: the others claim its share, and it later passes through finished stages.
+class StageSchedule {
+public:
+    StageSchedule(int frames, int iterations, int blockFrames)
+        : frames_(frames), blockFrames_(blockFrames), blocks_((frames + blockFrames - 1) / blockFrames),
+          finish_(iterations + 1), claimed_(new std::atomic<int>[iterations + 2]()),
+          done_(new std::atomic<int>[iterations + 2]()), complete_(new std::atomic<int>[iterations + 2]()),
+          stop_(static_cast<std::size_t>(iterations + 2), 0)
+    {
     }
-    ThreadPool::shared().parallelFor(slots, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t s = begin; s < end; ++s) {
-            const int f0 = static_cast<int>(static_cast<long long>(frames) * s / slots);
-            const int f1 = static_cast<int>(static_cast<long long>(frames) * (s + 1) / slots);
-            body(f0, f1, static_cast<unsigned>(s));
+
+    int finishStage() const { return finish_; }
+
+    /// body(stage, f0, f1, slot) processes frames [f0, f1) of a stage; afterStage(stage) runs
+    /// once per stage, on the thread that completes it, and returns true to stop iterating.
+    template <typename Body, typename After>
+    void participate(unsigned slot, const Body& body, const After& afterStage)
+    {
+        int stage = 0;
+        for (;;) {
+            for (int b = claimed_[stage].fetch_add(1, std::memory_order_relaxed); b < blocks_;
+                 b = claimed_[stage].fetch_add(1, std::memory_order_relaxed)) {
+                const int f0 = b * blockFrames_, f1 = std::min(frames_, f0 + blockFrames_);
+                body(stage, f0, f1, slot);
+                if (done_[stage].fetch_add(1, std::memory_order_acq_rel) + 1 == blocks_) {
+                    stop_[static_cast<std::size_t>(stage)] = afterStage(stage) ? 1 : 0;
+                    complete_[stage].store(1, std::memory_order_release);
+                }
+            }
+            waitComplete(stage);
+            if (stage == finish_)
+                return;
+            stage = stop_[static_cast<std::size_t>(stage)] || stage + 1 == finish_ ? finish_ : stage + 1;
         }
-    });
+    }
+
+private:
+    void waitComplete(int stage)
+    {
+        for (int spins = 0; !complete_[stage].load(std::memory_order_acquire); ++spins) {
+            if (spins < 2000) {
+#if defined(__x86_64__) || defined(__i386__)
+                __builtin_ia32_pause();
+#endif
+            } else {
+                std::this_thread::yield();  // the other thread was preempted: let it run
+            }
+        }
+    }
+
+    int frames_, blockFrames_, blocks_, finish_;
+    std::unique_ptr<std::atomic<int>[]> claimed_, done_, complete_;
+    std::vector<char> stop_;  // written before complete_ is released
+};
+
+MORPH_DSP_HOT void synthesiseRange(GlWorkspace& ws, int f0, int f1, int out, unsigned slot)
+{
+    for (int f = f0; f < f1; ++f)
+        ws.synthesise(f, out, slot);
+}
+
+MORPH_DSP_HOT void iterateRange(GlWorkspace& ws, int f0, int f1, int in, int out, unsigned slot, float k,
+                                bool first, bool error, bool keep)
+{
+    for (int f = f0; f < f1; ++f)
+        ws.iterate(f, in, out, slot, k, first, error, keep);
+}
+
+MORPH_DSP_HOT void finishRange(GlWorkspace& ws, int f0, int f1, int in, unsigned slot, float* audio)
+{
+    for (int f = f0; f < f1; ++f) {
+        ws.writeAudio(f, in, audio);
+        ws.measure(f, in, slot);
+    }
+}
+
+/// exp(2 pi i k / 4096), k = 0..4095: random phases without a sin/cos per bin.
+const std::vector<cfloat>& unitCircle()
+{
+    static const std::vector<cfloat> table = [] {
+        std::vector<cfloat> t(4096);
+        for (std::size_t k = 0; k < t.size(); ++k) {
+            const double ph = 6.283185307179586476925 * static_cast<double>(k) / 4096.0;
+            t[k] = cfloat(static_cast<float>(std::cos(ph)), static_cast<float>(std::sin(ph)));
+        }
+        return t;
+    }();
+    return table;
 }
 
 double sumOfSquares(const Spectrogram& s)
@@ -212,13 +417,15 @@ GriffinLimResult GriffinLim::run(const Spectrogram& target, std::size_t length, 
 
     // Initial phase.
     if (opt.init == Init::Random) {
-        std::mt19937 rng(opt.seed);
-        const float twoPi = 6.2831853071795864769f;
+        const auto& table = unitCircle();
+        std::uint64_t state = 0x9E3779B97F4A7C15ull ^ (static_cast<std::uint64_t>(opt.seed) * 0xD1B54A32D192ED03ull);
         for (int f = 0; f < frames; ++f) {
             cfloat* a = ws.angles(f);
             for (int b = 0; b < bins; ++b) {
-                const float u = static_cast<float>(rng() >> 8) * (1.f / 16777216.f);
-                a[b] = cfloat(std::cos(twoPi * u), std::sin(twoPi * u));
+                state ^= state << 13;  // xorshift64
+                state ^= state >> 7;
+                state ^= state << 17;
+                a[b] = table[static_cast<std::size_t>(state >> 52)];  // top 12 bits
             }
         }
     } else {
@@ -244,39 +451,61 @@ GriffinLimResult GriffinLim::run(const Spectrogram& target, std::size_t length, 
     };
 
     GriffinLimResult result;
-    result.convergenceHistory.reserve(static_cast<std::size_t>(opt.iterations));
+    const bool track = opt.recordHistory || opt.stopAtConvergence > 0.f;
+    if (track)
+        result.convergenceHistory.reserve(static_cast<std::size_t>(opt.iterations));
     const float k = opt.momentum / (1.f + opt.momentum);
-    int cur = 0;
-    forFrames(frames, slots, [&](int f0, int f1, unsigned s) {
-        for (int f = f0; f < f1; ++f)
-            ws.synthesise(f, cur, s);
-    });
-    int it = 0;
-    for (; it < opt.iterations; ++it) {
-        const int in = cur, out = 1 - cur;
-        const bool first = it == 0;
-        forFrames(frames, slots, [&](int f0, int f1, unsigned s) {
-            for (int f = f0; f < f1; ++f)
-                ws.iterate(f, in, out, s, k, first);
-        });
-        cur = out;
-        const float sc = convergence(ws.totalError());
-        result.convergenceHistory.push_back(sc);
-        if (opt.stopAtConvergence > 0.f && sc <= opt.stopAtConvergence) {
-            ++it;
-            break;
-        }
-    }
-    result.iterationsRun = it;
-
-    // Final audio and its convergence.
     result.audio.assign(length, 0.f);
-    forFrames(frames, slots, [&](int f0, int f1, unsigned s) {
-        for (int f = f0; f < f1; ++f) {
-            ws.writeAudio(f, cur, result.audio.data());
-            ws.analyse(f, cur, s);
+    float* audio = result.audio.data();
+    // stage s (1..iterations) reads the inverse FFTs of buffer (s-1)%2 and writes buffer s%2
+    StageSchedule schedule(frames, opt.iterations, kBlockFrames);
+    const int finish = schedule.finishStage();
+    std::vector<float> history(static_cast<std::size_t>(opt.iterations + 2), 0.f);
+    int lastIteration = opt.iterations;
+    const auto body = [&](int stage, int f0, int f1, unsigned slot) {
+        if (stage == 0) {
+            synthesiseRange(ws, f0, f1, 0, slot);
+        } else if (stage == finish) {
+            finishRange(ws, f0, f1, lastIteration % 2, slot, audio);
+        } else {
+            // the final phase is stored by the last iteration (any may be the last when
+            // stopping early)
+            const bool keep = opt.stopAtConvergence > 0.f || stage == opt.iterations;
+            iterateRange(ws, f0, f1, (stage - 1) % 2, stage % 2, slot, k, stage == 1, track, keep);
         }
-    });
+    };
+    bool cancelled = false;  // written by afterStage, read after the pool call
+    const auto afterStage = [&](int stage) {
+        if (stage == finish)
+            return false;
+        if (opt.cancel && opt.cancel->isCancelled()) {
+            cancelled = true;
+            lastIteration = stage;
+            return true;
+        }
+        if (stage == 0 || !track)
+            return false;
+        const float sc = convergence(ws.totalError());
+        history[static_cast<std::size_t>(stage)] = sc;
+        const bool stop = opt.stopAtConvergence > 0.f && sc <= opt.stopAtConvergence;
+        if (stop || stage == opt.iterations)
+            lastIteration = stage;
+        return stop;
+    };
+    if (slots <= 1) {
+        schedule.participate(0, body, afterStage);
+    } else {
+        ThreadPool::shared().parallelFor(slots, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t s = begin; s < end; ++s)
+                schedule.participate(static_cast<unsigned>(s), body, afterStage);
+        });
+    }
+    if (cancelled)
+        throw CancelledError("Griffin-Lim cancelled after " + std::to_string(lastIteration) + " iterations");
+    result.iterationsRun = lastIteration;
+    if (track)
+        result.convergenceHistory.assign(history.begin() + 1, history.begin() + 1 + lastIteration);
+
     result.spectralConvergence = convergence(ws.totalError());
     result.estimate = ComplexSpectrogram(bins, frames);
     for (int f = 0; f < frames; ++f) {

@@ -1,6 +1,8 @@
 #include "dsp/MelFilterbank.h"
 
+#include "dsp/FastMath.h"
 #include "util/Errors.h"
+#include "util/ThreadPool.h"
 
 #include <algorithm>
 #include <cmath>
@@ -104,6 +106,27 @@ MelFilterbank::MelFilterbank(int sampleRate, int nFft, int nMels)
         w_[m] = std::move(row);
     }
 
+    lo_.assign(static_cast<std::size_t>(nb), 0);
+    wLo_.assign(static_cast<std::size_t>(nb), 0.f);
+    wHi_.assign(static_cast<std::size_t>(nb), 0.f);
+    for (int b = 0; b < nb; ++b) {
+        int first = -1, count = 0;
+        for (int m = 0; m < nMels; ++m) {
+            if (weight(m, b) == 0.f)
+                continue;
+            if (first < 0)
+                first = m;
+            ++count;
+            if (count > 2 || m > first + 1)  // triangles on increasing points never do this
+                throw ConfigError("mel filterbank: bin " + std::to_string(b) + " lies in more than two bands");
+        }
+        if (first < 0)
+            continue;
+        lo_[b] = first;
+        wLo_[b] = weight(first, b);
+        wHi_[b] = weight(first + 1, b);  // 0 when only one band (or first + 1 == nMels)
+    }
+
     // Pseudo-inverse pinv(M) = M^T (M M^T + ridge I)^-1 in double; the ridge (1e-10 of the
     // mean diagonal) only matters if a band were empty.
     const int m = nMels;
@@ -140,16 +163,18 @@ MelFilterbank::MelFilterbank(int sampleRate, int nFft, int nMels)
         throw ConfigError("mel filterbank: cannot invert the band Gram matrix (sampleRate " +
                           std::to_string(sampleRate) + ", nFft " + std::to_string(nFft) + ", nMels " +
                           std::to_string(nMels) + ")");
-    pinv_.assign(static_cast<std::size_t>(nb) * m, 0.f);
-    for (int b = 0; b < nb; ++b)
-        for (int i = 0; i < m; ++i)
-            pinv_[static_cast<std::size_t>(b) * m + i] = static_cast<float>(x[static_cast<std::size_t>(i) * nb + b]);
+    pinv_.assign(static_cast<std::size_t>(nb) * m, 0.f);  // row i = column i of pinv(M)
+    // entries decay away from their band; flush the tiny ones, which would be float denormals
+    // (10x slower arithmetic) and contribute nothing
+    for (std::size_t i = 0; i < pinv_.size(); ++i)
+        pinv_[i] = std::abs(x[i]) < 1e-20 ? 0.f : static_cast<float>(x[i]);
 
     // ||M||_2^2 by power iteration on M^T M, for the projected-gradient step size.
-    std::vector<float> v(static_cast<std::size_t>(nb), 1.f), t(static_cast<std::size_t>(m));
+    std::vector<float> v(static_cast<std::size_t>(nb), 1.f), t(static_cast<std::size_t>(m) + 1);
     double lambda = 1.0;
     for (int it = 0; it < 100; ++it) {
         mulM(v.data(), t.data());
+        t[static_cast<std::size_t>(m)] = 0.f;
         mulMt(t.data(), v.data());
         double norm = 0.0;
         for (float e : v)
@@ -171,28 +196,25 @@ float MelFilterbank::weight(int band, int bin) const
     return w_[band][bin - start_[band]];
 }
 
-void MelFilterbank::mulM(const float* lin, float* mel) const
+MORPH_DSP_HOT void MelFilterbank::mulM(const float* lin, float* mel) const
 {
-    for (int m = 0; m < nMels_; ++m) {
-        const float* w = w_[m].data();
-        const float* l = lin + start_[m];
-        float s = 0.f;
-        for (int k = 0, e = end_[m] - start_[m]; k < e; ++k)
-            s += w[k] * l[k];
-        mel[m] = s;
+    std::fill(mel, mel + nMels_ + 1, 0.f);
+    const int* lo = lo_.data();
+    const float* wl = wLo_.data();
+    const float* wh = wHi_.data();
+    for (int b = 0, nb = bins(); b < nb; ++b) {
+        mel[lo[b]] += wl[b] * lin[b];
+        mel[lo[b] + 1] += wh[b] * lin[b];
     }
 }
 
-void MelFilterbank::mulMt(const float* mel, float* lin) const
+MORPH_DSP_HOT void MelFilterbank::mulMt(const float* mel, float* lin) const
 {
-    std::fill(lin, lin + bins(), 0.f);
-    for (int m = 0; m < nMels_; ++m) {
-        const float* w = w_[m].data();
-        float* l = lin + start_[m];
-        const float v = mel[m];
-        for (int k = 0, e = end_[m] - start_[m]; k < e; ++k)
-            l[k] += w[k] * v;
-    }
+    const int* lo = lo_.data();
+    const float* wl = wLo_.data();
+    const float* wh = wHi_.data();
+    for (int b = 0, nb = bins(); b < nb; ++b)
+        lin[b] = wl[b] * mel[lo[b]] + wh[b] * mel[lo[b] + 1];
 }
 
 Spectrogram MelFilterbank::toMel(const Spectrogram& lin) const
@@ -201,8 +223,11 @@ Spectrogram MelFilterbank::toMel(const Spectrogram& lin) const
         throw ConfigError("mel filterbank expects " + std::to_string(bins()) + " linear bins, got " +
                           std::to_string(lin.bins));
     Spectrogram out(nMels_, lin.frames);
-    for (int f = 0; f < lin.frames; ++f)
-        mulM(lin.frame(f), out.frame(f));
+    std::vector<float> pad(static_cast<std::size_t>(nMels_) + 1);
+    for (int f = 0; f < lin.frames; ++f) {
+        mulM(lin.frame(f), pad.data());
+        std::copy(pad.begin(), pad.begin() + nMels_, out.frame(f));
+    }
     return out;
 }
 
@@ -213,41 +238,52 @@ Spectrogram MelFilterbank::toLinear(const Spectrogram& mel, Inverse method, int 
                           std::to_string(mel.bins));
     const int nb = bins();
     Spectrogram out(nb, mel.frames);
-    std::vector<float> y(static_cast<std::size_t>(nb)), prev(static_cast<std::size_t>(nb)),
-        grad(static_cast<std::size_t>(nb)), resid(static_cast<std::size_t>(nMels_));
     const float step = 1.f / lipschitz_;
-    for (int f = 0; f < mel.frames; ++f) {
-        const float* m = mel.frame(f);
-        float* x = out.frame(f);
-        for (int b = 0; b < nb; ++b) {
-            const float* row = pinv_.data() + static_cast<std::size_t>(b) * nMels_;
-            float s = 0.f;
-            for (int i = 0; i < nMels_; ++i)
-                s += row[i] * m[i];
-            x[b] = std::max(0.f, s);
-        }
-        if (method != Inverse::Nnls)
-            continue;
-        // FISTA on 0.5 ||M x - m||^2 subject to x >= 0.
-        std::copy(x, x + nb, y.begin());
-        std::copy(x, x + nb, prev.begin());
-        float t = 1.f;
-        for (int it = 0; it < nnlsIterations; ++it) {
-            mulM(y.data(), resid.data());
-            for (int i = 0; i < nMels_; ++i)
-                resid[i] -= m[i];
-            mulMt(resid.data(), grad.data());
-            for (int b = 0; b < nb; ++b)
-                x[b] = std::max(0.f, y[b] - step * grad[b]);
-            const float tNext = 0.5f * (1.f + std::sqrt(1.f + 4.f * t * t));
-            const float beta = (t - 1.f) / tNext;
-            for (int b = 0; b < nb; ++b) {
-                y[b] = x[b] + beta * (x[b] - prev[b]);
-                prev[b] = x[b];
+    // frames are independent: split them over the pool; scratch per chunk
+    ThreadPool::shared().parallelFor(static_cast<std::size_t>(mel.frames), [&](std::size_t begin, std::size_t end) {
+        std::vector<float> y(static_cast<std::size_t>(nb)), prev(static_cast<std::size_t>(nb)),
+            grad(static_cast<std::size_t>(nb)), resid(static_cast<std::size_t>(nMels_) + 1);
+        for (std::size_t fi = begin; fi < end; ++fi) {
+            const int f = static_cast<int>(fi);
+            const float* m = mel.frame(f);
+            float* __restrict x = out.frame(f);
+            std::fill(x, x + nb, 0.f);
+            for (int i = 0; i < nMels_; ++i) {  // x = pinv(M) m, as a sum of columns
+                const float* __restrict col = pinv_.data() + static_cast<std::size_t>(i) * nb;
+                const float mi = m[i];
+                for (int b = 0; b < nb; ++b)
+                    x[b] += col[b] * mi;
             }
-            t = tNext;
+            for (int b = 0; b < nb; ++b)
+                x[b] = x[b] > 0.f ? x[b] : 0.f;
+            if (method != Inverse::Nnls)
+                continue;
+            // FISTA on 0.5 ||M x - m||^2 subject to x >= 0, from the clamped pseudo-inverse.
+            std::copy(x, x + nb, y.begin());
+            std::copy(x, x + nb, prev.begin());
+            float t = 1.f;
+            for (int it = 0; it < nnlsIterations; ++it) {
+                mulM(y.data(), resid.data());
+                for (int i = 0; i < nMels_; ++i)
+                    resid[i] -= m[i];
+                resid[static_cast<std::size_t>(nMels_)] = 0.f;
+                mulMt(resid.data(), grad.data());
+                const float tNext = 0.5f * (1.f + std::sqrt(1.f + 4.f * t * t));
+                const float beta = (t - 1.f) / tNext;
+                float* __restrict yy = y.data();
+                float* __restrict pp = prev.data();
+                const float* __restrict g = grad.data();
+                for (int b = 0; b < nb; ++b) {
+                    const float v = yy[b] - step * g[b];
+                    const float xb = v > 0.f ? v : 0.f;
+                    yy[b] = xb + beta * (xb - pp[b]);
+                    pp[b] = xb;
+                }
+                t = tNext;
+            }
+            std::copy(prev.begin(), prev.end(), x);
         }
-    }
+    });
     return out;
 }
 

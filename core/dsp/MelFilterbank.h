@@ -7,14 +7,15 @@
 // Mel -> linear inverse (toLinear): the system has 128 equations for 513 unknowns, so there is
 // no unique inverse. Two methods are offered:
 //  - Nnls (default): per frame, non-negative least squares min ||M s - m||, s >= 0, by
-//    accelerated projected gradient (FISTA) started from the clamped pseudo-inverse. Like
-//    librosa.feature.inverse.mel_to_stft. Slower but its result maps back onto the given mel
-//    spectrum almost exactly (no negative energy is thrown away).
-//  - PseudoInverse: s = max(0, pinv(M) m) — one sparse matrix product per frame; fastest, but
-//    clamping negatives loses part of the mel energy.
-// Measured on real notes (tests/core/test_melscale.cpp prints both errors): see the report in
-// docs and the test output. Both are far faster than Griffin-Lim, which dominates mel synthesis.
-//
+//    accelerated projected gradient (FISTA, 50 iterations) started from the clamped
+//    pseudo-inverse, frames split over the pool. Like librosa.feature.inverse.mel_to_stft.
+//  - PseudoInverse: s = max(0, pinv(M) m), one matrix product per frame; faster, but clamping
+//    the negative values throws part of the mel energy away.
+// Chosen: NNLS, for accuracy. Measured on 10 real NSynth notes (tests/core/test_melscale.cpp,
+// mean relative Frobenius errors): NNLS reproduces the mel spectrum to 0.03 % and the true
+// linear magnitudes to 16.8 %; the clamped pseudo-inverse 3.3 % and 22.6 %. Cost per 4 s note
+// (126 frames, CPU time summed over threads): NNLS ~8 ms, pseudo-inverse ~1 ms (bench_dsp), of
+// the order of the Griffin-Lim run that follows it anyway.
 // Thread contract: immutable after construction; all const methods are thread-safe.
 #include "dsp/Spectrogram.h"
 
@@ -49,17 +50,22 @@ public:
     Spectrogram toMel(const Spectrogram& linearMag) const;
     /// mel magnitudes -> non-negative linear magnitudes; see the header comment for the methods.
     Spectrogram toLinear(const Spectrogram& melMag, Inverse method = Inverse::Nnls,
-                         int nnlsIterations = 200) const;
+                         int nnlsIterations = 50) const;
 
 private:
-    void mulM(const float* lin, float* mel) const;    // mel = M lin
-    void mulMt(const float* mel, float* lin) const;   // lin = M^T mel
+    // Per-bin form of M (each bin lies in at most two consecutive bands): bin b feeds band
+    // lo_[b] with weight wLo_[b] and band lo_[b] + 1 with weight wHi_[b]. Mel vectors used with
+    // these have one padding entry at index nMels (kept 0 on input).
+    void mulM(const float* lin, float* melPad) const;  // melPad = M lin (nMels + 1 entries)
+    void mulMt(const float* melPad, float* lin) const; // lin = M^T mel
 
     int sampleRate_, nFft_, nMels_;
     std::vector<double> melHz_;
     std::vector<int> start_, end_;          // per band, [start, end) bins
     std::vector<std::vector<float>> w_;     // per band, weights for bins start..end-1
-    std::vector<float> pinv_;               // bins x mels, row-major (pinv(M))
+    std::vector<int> lo_;
+    std::vector<float> wLo_, wHi_;
+    std::vector<float> pinv_;               // mels x bins: row i = column i of pinv(M)
     float lipschitz_ = 1.f;                 // ||M||_2^2 for the gradient step
 };
 

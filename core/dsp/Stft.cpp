@@ -1,10 +1,14 @@
 #include "dsp/Stft.h"
 
+#include "dsp/FastMath.h"
 #include "dsp/FftPlan.h"
 #include "util/Errors.h"
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
+#include <tuple>
 #include <string>
 
 namespace morph::dsp {
@@ -58,8 +62,28 @@ ComplexSpectrogram Stft::forward(const float* x, std::size_t len) const
     return out;
 }
 
-std::vector<float> Stft::inverseWindowSum(std::size_t len) const
+namespace {
+struct WindowSumKey {
+    int n, hop;
+    std::size_t length;
+    bool operator<(const WindowSumKey& o) const
+    {
+        return std::tie(n, hop, length) < std::tie(o.n, o.hop, o.length);
+    }
+};
+} // namespace
+
+std::shared_ptr<const std::vector<float>> Stft::inverseWindowSum(std::size_t len) const
 {
+    static std::mutex mutex;
+    static std::map<WindowSumKey, std::shared_ptr<const std::vector<float>>> cache;
+    const WindowSumKey key{config_.nFft, config_.hop, len};
+    {
+        std::lock_guard lock(mutex);
+        auto it = cache.find(key);
+        if (it != cache.end())
+            return it->second;
+    }
     const int n = config_.nFft, hop = config_.hop, half = n / 2;
     const int frames = frameCount(len);
     std::vector<double> sum(len, 0.0);
@@ -73,9 +97,13 @@ std::vector<float> Stft::inverseWindowSum(std::size_t len) const
             sum[static_cast<std::size_t>(start + j)] += wj * wj;
         }
     }
-    std::vector<float> inv(len);
+    auto inv = std::make_shared<std::vector<float>>(len);
     for (std::size_t i = 0; i < len; ++i)
-        inv[i] = static_cast<float>(1.0 / std::max(sum[i], 1e-10));
+        (*inv)[i] = static_cast<float>(1.0 / std::max(sum[i], 1e-10));
+    std::lock_guard lock(mutex);
+    if (cache.size() >= 256)  // many odd lengths: start over rather than grow without bound
+        cache.clear();
+    cache.emplace(key, inv);
     return inv;
 }
 
@@ -100,27 +128,32 @@ std::vector<float> Stft::inverse(const ComplexSpectrogram& spec, std::size_t len
             continue;
         std::copy(spec.frame(f), spec.frame(f) + bins, in.data());
         plans.c2r(in.data(), buf.data());
-        float* o = out.data() + start;
-        const float* b = buf.data();
+        float* __restrict o = out.data() + start;
+        const float* __restrict b = buf.data();
         for (int j = j0; j < j1; ++j)
             o[j] += w[j] * b[j] * scale;
     }
-    const std::vector<float> inv = inverseWindowSum(len);
+    const auto invPtr = inverseWindowSum(len);
+    const float* inv = invPtr->data();
+    float* o = out.data();
     for (std::size_t i = 0; i < len; ++i)
-        out[i] *= inv[i];
+        o[i] *= inv[i];
     return out;
 }
+
+namespace {
+MORPH_DSP_HOT void magnitudes(const float* __restrict v, float* __restrict o, std::size_t count)
+{
+    for (std::size_t i = 0; i < count; ++i)
+        o[i] = std::sqrt(v[2 * i] * v[2 * i] + v[2 * i + 1] * v[2 * i + 1]);
+}
+} // namespace
 
 Spectrogram magnitude(const ComplexSpectrogram& x)
 {
     Spectrogram m(x.bins, x.frames);
     const std::size_t count = x.values.size();
-    const std::complex<float>* v = x.values.data();
-    float* o = m.values.data();
-    for (std::size_t i = 0; i < count; ++i) {
-        const float re = v[i].real(), im = v[i].imag();
-        o[i] = std::sqrt(re * re + im * im);
-    }
+    magnitudes(reinterpret_cast<const float*>(x.values.data()), m.values.data(), count);
     return m;
 }
 

@@ -16,6 +16,7 @@
 #include "dsp/Spectrogram.h"
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace morph::dsp {
@@ -45,8 +46,8 @@ public:
     std::vector<float> inverse(const ComplexSpectrogram& spec, std::size_t length) const;
 
     /// 1 / max(sum of squared shifted windows, 1e-10) for each sample of a `length` signal
-    /// (the ISTFT normalisation); exposed for Griffin-Lim.
-    std::vector<float> inverseWindowSum(std::size_t length) const;
+    /// (the ISTFT normalisation); computed once per (nFft, hop, length) and shared.
+    std::shared_ptr<const std::vector<float>> inverseWindowSum(std::size_t length) const;
 
 private:
     StftConfig config_;

@@ -158,6 +158,29 @@ TEST(Stft, ParsevalPerFrame)
     }
 }
 
+TEST(Stft, WhiteNoiseIsFlat)
+{
+    // unit-variance white noise: E|X[k]|^2 = sum(w^2) = 3n/8 = 384 for every bin but DC/Nyquist
+    Stft stft;
+    const auto X = stft.forward(noise(160000, 21));
+    std::vector<double> perBin(513, 0.0);
+    int frames = 0;
+    for (int f = 2; f < X.frames - 2; ++f, ++frames)
+        for (int b = 0; b < 513; ++b)
+            perBin[b] += std::norm(X.frame(f)[b]);
+    double all = 0.0;
+    for (int b = 1; b < 512; ++b)
+        all += perBin[b] / frames;
+    EXPECT_NEAR(all / 511, 384.0, 384.0 * 0.02);
+    // low, middle and high bands alike (no tilt)
+    for (int lo : {1, 200, 400}) {
+        double band = 0.0;
+        for (int b = lo; b < lo + 100; ++b)
+            band += perBin[b] / frames;
+        EXPECT_NEAR(band / 100, 384.0, 384.0 * 0.06) << lo;
+    }
+}
+
 TEST(Stft, PerfectReconstructionForSeveralLengths)
 {
     for (std::size_t len : {64000u, 64001u, 1000u, 513u, 1537u, 5u}) {
