@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ccache pkg-config
   # core: LibTorch (+ OpenBLAS, else the reference BLAS makes convolutions 10-25x slower),
   # FFTW3, libsndfile, libsamplerate, fluidsynth + the GM SoundFont, RtAudio, simdjson
-  libtorch-dev libopenblas0-pthread libfftw3-dev libsndfile1-dev libsamplerate0-dev
+  libtorch-dev libopenblas0-pthread libblas-dev libfftw3-dev libsndfile1-dev libsamplerate0-dev
   libfluidsynth-dev fluid-soundfont-gm librtaudio-dev libsimdjson-dev nlohmann-json3-dev
   # GUI: Qt 6 (Widgets, Test) and QCustomPlot (its Qt6 build ships in the same -dev package)
   qt6-base-dev libqcustomplot-dev libgl-dev

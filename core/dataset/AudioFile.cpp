@@ -12,7 +12,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <atomic>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace morph {
 namespace {
@@ -175,6 +177,11 @@ LoadedAudio loadNoteAudio(const std::filesystem::path& file, int targetRate, std
 
 void writeWav16(const std::filesystem::path& file, const std::vector<float>& samples, int sampleRate)
 {
+    writeWav16(file, samples, sampleRate, true);
+}
+
+void writeWav16(const std::filesystem::path& file, const std::vector<float>& samples, int sampleRate, bool durable)
+{
     if (sampleRate <= 0)
         throw IoError("cannot write " + file.string() + ": invalid sample rate " + std::to_string(sampleRate));
     const uint64_t dataBytes = static_cast<uint64_t>(samples.size()) * 2;
@@ -211,7 +218,28 @@ void writeWav16(const std::filesystem::path& file, const std::vector<float>& sam
         const auto s = static_cast<int16_t>(std::lrint(v * 32767.f));
         put16(44 + 2 * i, static_cast<uint16_t>(s));
     }
-    writeFileAtomically(file, bytes);
+    if (durable) {
+        writeFileAtomically(file, bytes);
+        return;
+    }
+    static std::atomic<unsigned> counter{0};
+    const std::filesystem::path temp =
+        file.string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+    std::FILE* f = std::fopen(temp.c_str(), "wb");
+    if (!f)
+        throw IoError("cannot create '" + temp.string() + "': " + std::strerror(errno));
+    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+    const int err = errno;
+    if (std::fclose(f) != 0 || !ok) {
+        std::remove(temp.c_str());
+        throw IoError("cannot write '" + file.string() + "': " + std::strerror(ok ? errno : err)
+                      + " (disk full?); the previous file is kept");
+    }
+    if (std::rename(temp.c_str(), file.c_str()) != 0) {
+        const int renameErr = errno;
+        std::remove(temp.c_str());
+        throw IoError("cannot replace '" + file.string() + "': " + std::strerror(renameErr));
+    }
 }
 
 } // namespace morph

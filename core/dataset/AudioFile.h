@@ -33,6 +33,9 @@ LoadedAudio loadAudio(const std::filesystem::path&, int targetRate = kNSynthSamp
 /// 16-bit PCM mono WAV, samples clipped to [-1, 1], written atomically (temp + rename).
 /// Throws IoError (the previous file, if any, is kept).
 void writeWav16(const std::filesystem::path&, const std::vector<float>& samples, int sampleRate);
+/// Same, with `durable` false: still temp + rename (never a torn file) but no fsync, for bulk
+/// writers that sync the whole file system once at the end (the dataset renderer).
+void writeWav16(const std::filesystem::path&, const std::vector<float>& samples, int sampleRate, bool durable);
 
 /// Resamples mono audio with libsamplerate (SRC_SINC_MEDIUM_QUALITY). Throws AudioFileError.
 std::vector<float> resampleMono(const std::vector<float>& in, int fromRate, int toRate);

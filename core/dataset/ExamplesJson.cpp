@@ -1,6 +1,7 @@
 #include "dataset/ExamplesJson.h"
 
 #include "util/Errors.h"
+#include "util/ThreadPool.h"
 
 #include <simdjson.h>
 
@@ -9,7 +10,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <memory>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace morph::detail {
 namespace {
@@ -108,9 +113,30 @@ constexpr std::size_t kNeedMore = static_cast<std::size_t>(-1);
 constexpr std::size_t kBad = static_cast<std::size_t>(-2);
 
 /// Index just past the closing quote of the string starting at `i` (buf[i] == '"').
+/// The buffer is padded, so 16-byte loads past `end` are safe (hits there are ignored).
 std::size_t scanString(const char* buf, std::size_t i, std::size_t end)
 {
-    for (++i; i < end; ++i) {
+    ++i;
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    while (i < end) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(buf + i));
+        const unsigned mask = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash))));
+        if (mask == 0) {
+            i += 16;
+            continue;
+        }
+        const std::size_t j = i + static_cast<std::size_t>(__builtin_ctz(mask));
+        if (j >= end)
+            break;
+        if (buf[j] == '"')
+            return j + 1;
+        i = j + 2;  // skip the escaped character
+    }
+    return kNeedMore;
+#else
+    for (; i < end; ++i) {
         const char c = buf[i];
         if (c == '"')
             return i + 1;
@@ -118,6 +144,7 @@ std::size_t scanString(const char* buf, std::size_t i, std::size_t end)
             ++i;
     }
     return kNeedMore;
+#endif
 }
 
 /// Index just past the JSON value starting at `i`; kNeedMore when it runs past `end`, kBad when
@@ -129,7 +156,41 @@ std::size_t scanValue(const char* buf, std::size_t i, std::size_t end, bool eof)
         return scanString(buf, i, end);
     if (c == '{' || c == '[') {
         int depth = 0;
-        for (std::size_t j = i; j < end; ++j) {
+        std::size_t j = i;
+#ifdef __SSE2__
+        const __m128i quote = _mm_set1_epi8('"'), open1 = _mm_set1_epi8('{'), close1 = _mm_set1_epi8('}'),
+                      open2 = _mm_set1_epi8('['), close2 = _mm_set1_epi8(']');
+        while (j < end) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(buf + j));
+            unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, open1)),
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, close1), _mm_cmpeq_epi8(v, open2)),
+                             _mm_cmpeq_epi8(v, close2)))));
+            std::size_t next = j + 16;
+            while (mask) {
+                const std::size_t k = j + static_cast<std::size_t>(__builtin_ctz(mask));
+                mask &= mask - 1;
+                if (k >= end)
+                    return kNeedMore;
+                const char ch = buf[k];
+                if (ch == '"') {
+                    const std::size_t after = scanString(buf, k, end);
+                    if (after == kNeedMore)
+                        return kNeedMore;
+                    next = after;  // rescan from after the string
+                    break;
+                }
+                if (ch == '{' || ch == '[') {
+                    ++depth;
+                } else if (--depth == 0) {
+                    return k + 1;
+                }
+            }
+            j = next;
+        }
+        return kNeedMore;
+#else
+        for (; j < end; ++j) {
             switch (buf[j]) {
             case '"':
                 j = scanString(buf, j, end);
@@ -151,6 +212,7 @@ std::size_t scanValue(const char* buf, std::size_t i, std::size_t end, bool eof)
             }
         }
         return kNeedMore;
+#endif
     }
     std::size_t j = i;
     while (j < end && !isWs(buf[j]) && buf[j] != ',' && buf[j] != '}' && buf[j] != ']' && buf[j] != ':')
@@ -294,9 +356,14 @@ constexpr const char* kFieldNames[kFieldCount] = {
 
 int fieldIndex(std::string_view key)
 {
-    for (unsigned i = 0; i < kFieldCount; ++i)
-        if (key == kFieldNames[i])
+    if (key.empty())
+        return -1;
+    // Cheap prefilter on length and first/last character before the comparison.
+    for (unsigned i = 0; i < kFieldCount; ++i) {
+        const std::string_view name = kFieldNames[i];
+        if (key.size() == name.size() && key.front() == name.front() && key.back() == name.back() && key == name)
             return static_cast<int>(i);
+    }
     return -1;
 }
 
@@ -633,6 +700,57 @@ ParsedExamples parseExamplesJson(const std::filesystem::path& file, Split split)
     std::size_t pos = 0;
     const char* buf = in.data();
 
+    // Entries framed in the current buffer wait here and are parsed in parallel (simdjson, one
+    // parser per thread) before the buffer is refilled, i.e. before their indices go stale.
+    struct Framed {
+        std::size_t keyStart, keyEnd, valueStart, valueEnd;
+    };
+    std::vector<Framed> pending;
+    std::vector<NoteMeta> metas;
+    std::vector<std::string> reasons, keys;
+    std::vector<std::exception_ptr> errors;
+    auto flush = [&]() {
+        const std::size_t n = pending.size();
+        if (n == 0)
+            return;
+        const char* b = in.data();
+        metas.assign(n, NoteMeta{});
+        reasons.assign(n, std::string());
+        keys.assign(n, std::string());
+        errors.assign(n, nullptr);
+        ThreadPool::shared().parallelFor(n, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i) {
+                const Framed& f = pending[i];
+                try {
+                    keys[i] = unescapeKey(std::string_view(b + f.keyStart + 1, f.keyEnd - f.keyStart - 2));
+                    reasons[i] = parseEntry(keys[i], b + f.valueStart, f.valueEnd - f.valueStart,
+                                            in.readablePast(f.valueStart), metas[i], file, in.offsetOf(f.valueStart));
+                } catch (const DatasetError&) {
+                    errors[i] = std::current_exception();
+                }
+            }
+        });
+        pending.clear();
+        for (std::size_t i = 0; i < n; ++i) {  // in file order: the earliest error wins
+            if (errors[i])
+                std::rethrow_exception(errors[i]);
+            if (reasons[i].empty()) {
+                metas[i].split = split;
+                result.notes.push_back(std::move(metas[i]));
+            } else {
+                result.problems.push_back({file.string(), keys[i], std::move(reasons[i])});
+            }
+        }
+    };
+    auto fail = [&](std::uint64_t offset, const std::string& what) {
+        flush();  // an error inside an earlier entry is reported first
+        throwSyntax(file, offset, what);
+    };
+    auto refill = [&](std::size_t keepFrom) {
+        flush();
+        return in.refill(keepFrom);
+    };
+
     // Skips whitespace, refilling; returns the index of the next non-space char or kNeedMore at EOF.
     auto nextChar = [&](std::size_t& p) -> bool {
         for (;;) {
@@ -643,7 +761,7 @@ ParsedExamples parseExamplesJson(const std::filesystem::path& file, Split split)
                 return true;
             if (in.eof())
                 return false;
-            p -= in.refill(p);
+            p -= refill(p);
         }
     };
 
@@ -652,22 +770,22 @@ ParsedExamples parseExamplesJson(const std::filesystem::path& file, Split split)
         return result;
     }
     if (buf[pos] != '{')
-        throwSyntax(file, in.offsetOf(pos),
+        fail(in.offsetOf(pos),
                     "expected '{' (examples.json must be one object keyed by note_str), found " + printable(buf[pos]));
     ++pos;
     if (!nextChar(pos))
-        throwSyntax(file, in.offsetOf(pos), "unexpected end of file: the top-level object is not closed (truncated file?)");
+        fail(in.offsetOf(pos), "unexpected end of file: the top-level object is not closed (truncated file?)");
     bool first = true;
     for (;;) {
         buf = in.data();
         if (buf[pos] == '}') {
             if (!first)
-                throwSyntax(file, in.offsetOf(pos), "expected '\"' (the next entry's key) after ',', found '}' (trailing comma)");
+                fail(in.offsetOf(pos), "expected '\"' (the next entry's key) after ',', found '}' (trailing comma)");
             ++pos;
             break;
         }
         if (buf[pos] != '"')
-            throwSyntax(file, in.offsetOf(pos),
+            fail(in.offsetOf(pos),
                         std::string(first ? "expected '\"' (an entry's key) or '}'" : "expected '\"' (the next entry's key)")
                             + ", found " + printable(buf[pos]));
         // Frame "key" : value entirely inside the buffer, refilling (and retrying) when needed.
@@ -685,7 +803,7 @@ ParsedExamples parseExamplesJson(const std::filesystem::path& file, Split split)
             }
             if (!needMore) {
                 if (buf[p] != ':')
-                    throwSyntax(file, in.offsetOf(p),
+                    fail(in.offsetOf(p),
                                 "expected ':' after the key " + q(std::string_view(buf + keyStart + 1, keyEnd - keyStart - 2))
                                     + ", found " + printable(buf[p]));
                 ++p;
@@ -697,49 +815,42 @@ ParsedExamples parseExamplesJson(const std::filesystem::path& file, Split split)
                 valueStart = p;
                 valueEnd = scanValue(buf, p, end, in.eof());
                 if (valueEnd == kBad)
-                    throwSyntax(file, in.offsetOf(p), "expected a value after ':', found " + printable(buf[p]));
+                    fail(in.offsetOf(p), "expected a value after ':', found " + printable(buf[p]));
                 needMore = valueEnd == kNeedMore;
             }
             if (!needMore)
                 break;
             if (in.eof())
-                throwSyntax(file, in.offsetOf(end),
+                fail(in.offsetOf(end),
                             "unexpected end of file inside the entry starting at byte "
                                 + std::to_string(in.offsetOf(keyStart)) + " (the file is truncated)");
-            const std::size_t shift = in.refill(keyStart);
+            const std::size_t shift = refill(keyStart);
             keyStart -= shift;
         }
-        buf = in.data();
-        const std::string key = unescapeKey(std::string_view(buf + keyStart + 1, keyEnd - keyStart - 2));
         ++result.entries;
-        NoteMeta meta;
-        std::string problem = parseEntry(key, buf + valueStart, valueEnd - valueStart,
-                                         in.readablePast(valueStart), meta, file, in.offsetOf(valueStart));
-        if (problem.empty()) {
-            meta.split = split;
-            result.notes.push_back(std::move(meta));
-        } else {
-            result.problems.push_back({file.string(), key, problem});
-        }
+        pending.push_back({keyStart, keyEnd, valueStart, valueEnd});
         pos = valueEnd;
+        const std::uint64_t entryOffset = in.offsetOf(keyStart);  // indices go stale on refill
         if (!nextChar(pos))
-            throwSyntax(file, in.offsetOf(pos), "unexpected end of file after the entry " + q(key)
-                                                     + ": expected ',' or '}' (the file is truncated)");
+            fail(in.offsetOf(pos), "unexpected end of file after the entry at byte " + std::to_string(entryOffset)
+                                          + ": expected ',' or '}' (the file is truncated)");
         buf = in.data();
         if (buf[pos] == '}') {
             ++pos;
             break;
         }
         if (buf[pos] != ',')
-            throwSyntax(file, in.offsetOf(pos),
-                        "expected ',' or '}' after the entry " + q(key) + ", found " + printable(buf[pos]));
+            fail(in.offsetOf(pos),
+                        "expected ',' or '}' after the entry at byte " + std::to_string(entryOffset) + ", found "
+                                 + printable(buf[pos]));
         ++pos;
         first = false;
         if (!nextChar(pos))
-            throwSyntax(file, in.offsetOf(pos), "unexpected end of file after ',' (the file is truncated)");
+            fail(in.offsetOf(pos), "unexpected end of file after ',' (the file is truncated)");
     }
+    flush();
     if (nextChar(pos))
-        throwSyntax(file, in.offsetOf(pos), "unexpected " + printable(in.data()[pos]) + " after the closing '}'");
+        fail(in.offsetOf(pos), "unexpected " + printable(in.data()[pos]) + " after the closing '}'");
     return result;
 }
 

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <iterator>
 #include <sstream>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace morph {
@@ -48,7 +49,8 @@ Split splitFromFolderName(const std::string& name)
     return Split::Unknown;
 }
 
-/// Names (without ".wav") of the files in audio/, from one directory listing (no stat per file).
+/// Names (without ".wav") of the files in audio/, from one directory listing (no stat per
+/// file), in an open-addressing hash table (306k names: ~10 MB, lookups without allocation).
 class AudioListing {
 public:
     bool read(const std::filesystem::path& audioDir)
@@ -56,27 +58,59 @@ public:
         DIR* d = ::opendir(audioDir.c_str());
         if (!d)
             return false;
-        std::vector<std::pair<std::size_t, std::size_t>> spans;
         while (const dirent* e = ::readdir(d)) {
             if (e->d_type != DT_REG && e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
                 continue;
             const std::size_t len = std::strlen(e->d_name);
             if (len <= 4 || std::memcmp(e->d_name + len - 4, ".wav", 4) != 0)
                 continue;
-            spans.emplace_back(arena_.size(), len - 4);
+            starts_.push_back(static_cast<uint32_t>(arena_.size()));
             arena_.append(e->d_name, len - 4);
         }
         ::closedir(d);
-        names_.reserve(spans.size() * 2);
-        for (const auto& [start, len] : spans)
-            names_.insert(std::string_view(arena_.data() + start, len));
+        starts_.push_back(static_cast<uint32_t>(arena_.size()));
+        const std::size_t n = starts_.size() - 1;
+        std::size_t cap = 16;
+        while (cap < 2 * n)
+            cap *= 2;
+        mask_ = cap - 1;
+        slots_.assign(cap, 0);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::size_t h = hash(name(i)) & mask_;
+            while (slots_[h] != 0)
+                h = (h + 1) & mask_;
+            slots_[h] = static_cast<uint32_t>(i + 1);
+        }
         return true;
     }
-    bool contains(std::string_view noteStr) const { return names_.count(noteStr) > 0; }
+    bool contains(std::string_view s) const
+    {
+        if (slots_.empty())
+            return false;
+        for (std::size_t h = hash(s) & mask_; slots_[h] != 0; h = (h + 1) & mask_)
+            if (name(slots_[h] - 1) == s)
+                return true;
+        return false;
+    }
 
 private:
+    static std::size_t hash(std::string_view s)
+    {
+        uint64_t h = 1469598103934665603ull;  // FNV-1a
+        for (char c : s) {
+            h ^= static_cast<unsigned char>(c);
+            h *= 1099511628211ull;
+        }
+        return static_cast<std::size_t>(h ^ (h >> 29));
+    }
+    std::string_view name(std::size_t i) const
+    {
+        return std::string_view(arena_.data() + starts_[i], starts_[i + 1] - starts_[i]);
+    }
     std::string arena_;
-    std::unordered_set<std::string_view> names_;
+    std::vector<uint32_t> starts_;
+    std::vector<uint32_t> slots_;  // index + 1; 0 = empty
+    std::size_t mask_ = 0;
 };
 
 struct SplitDir {
@@ -119,6 +153,51 @@ std::vector<SplitDir> findSplitDirs(const std::filesystem::path& root)
     return out;
 }
 
+/// Stable order of the notes by note_str. note_str is "<instrument_str>-<ppp>-<vvv>" (checked
+/// during parsing), so instead of comparing 306k strings the instruments (~1000) are ranked once
+/// and notes are sorted by the integer key (rank, pitch, velocity). Instrument names holding '-'
+/// could break that equivalence: then the strings are compared.
+std::vector<uint32_t> noteStrOrder(const std::vector<NoteMeta>& notes)
+{
+    std::vector<uint32_t> order(notes.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = static_cast<uint32_t>(i);
+    std::unordered_map<std::string_view, uint32_t> ids;
+    std::vector<std::string_view> names;
+    std::vector<uint32_t> instrumentOf(notes.size());
+    bool dash = false;
+    for (std::size_t i = 0; i < notes.size(); ++i) {
+        const auto [it, inserted] = ids.try_emplace(notes[i].instrumentStr, static_cast<uint32_t>(names.size()));
+        if (inserted) {
+            names.push_back(notes[i].instrumentStr);
+            dash = dash || notes[i].instrumentStr.find('-') != std::string::npos;
+        }
+        instrumentOf[i] = it->second;
+    }
+    if (dash) {
+        std::stable_sort(order.begin(), order.end(),
+                         [&](uint32_t a, uint32_t b) { return notes[a].noteStr < notes[b].noteStr; });
+        return order;
+    }
+    std::vector<uint32_t> byName(names.size());
+    for (std::size_t i = 0; i < byName.size(); ++i)
+        byName[i] = static_cast<uint32_t>(i);
+    std::sort(byName.begin(), byName.end(), [&](uint32_t a, uint32_t b) {
+        return std::string(names[a]) + '-' < std::string(names[b]) + '-';
+    });
+    std::vector<uint64_t> rank(names.size());
+    for (std::size_t r = 0; r < byName.size(); ++r)
+        rank[byName[r]] = r;
+    std::vector<uint64_t> keys(notes.size());
+    for (std::size_t i = 0; i < notes.size(); ++i)
+        keys[i] = (rank[instrumentOf[i]] << 16) | (static_cast<uint64_t>(notes[i].pitch & 0xFF) << 8)
+                  | static_cast<uint64_t>(notes[i].velocity & 0xFF);
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+        return keys[a] != keys[b] ? keys[a] < keys[b] : a < b;
+    });
+    return order;
+}
+
 /// Parses, validates and checks audio of one split folder (no cache involved).
 detail::IndexContent indexSplitFolder(const SplitDir& sd, bool checkAudio)
 {
@@ -135,41 +214,37 @@ detail::IndexContent indexSplitFolder(const SplitDir& sd, bool checkAudio)
         c.problems.push_back({json.string(), "", "examples.json holds an empty object {}: no notes"});
         return c;
     }
-    // Order by note_str; drop later duplicates of a key (stable sort keeps file order).
-    std::stable_sort(parsed.notes.begin(), parsed.notes.end(),
-                     [](const NoteMeta& a, const NoteMeta& b) { return a.noteStr < b.noteStr; });
+    // Order by note_str (sorting indices, not notes); drop later duplicates of a key (stable
+    // sort keeps file order); keep only notes whose WAV is listed in audio/.
+    const std::vector<uint32_t> order = noteStrOrder(parsed.notes);
+    const auto audioDir = sd.dir / "audio";
+    AudioListing listing;
+    bool audioOk = true;
+    if (checkAudio && !listing.read(audioDir)) {
+        audioOk = false;
+        c.problems.push_back({audioDir.string(), "",
+                              "audio folder missing or unreadable: all " + std::to_string(parsed.notes.size())
+                                  + " notes of " + json.string() + " skipped"});
+    }
     std::vector<NoteMeta> unique;
-    unique.reserve(parsed.notes.size());
-    for (auto& n : parsed.notes) {
-        if (!unique.empty() && unique.back().noteStr == n.noteStr) {
+    unique.reserve(audioOk ? parsed.notes.size() : 0);
+    std::vector<bool> duplicate(order.size(), false);
+    for (std::size_t k = 1; k < order.size(); ++k)
+        duplicate[k] = parsed.notes[order[k]].noteStr == parsed.notes[order[k - 1]].noteStr;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        NoteMeta& n = parsed.notes[order[k]];
+        if (duplicate[k]) {
             c.problems.push_back({json.string(), n.noteStr, "duplicate entry; the first one is kept"});
             continue;
         }
-        unique.push_back(std::move(n));
-    }
-    parsed.notes.clear();
-    parsed.notes.shrink_to_fit();
-    if (checkAudio) {
-        const auto audioDir = sd.dir / "audio";
-        AudioListing listing;
-        if (!listing.read(audioDir)) {
-            c.problems.push_back({audioDir.string(), "",
-                                  "audio folder missing or unreadable: all " + std::to_string(unique.size())
-                                      + " notes of " + json.string() + " skipped"});
-            unique.clear();
-        } else {
-            std::vector<NoteMeta> kept;
-            kept.reserve(unique.size());
-            for (auto& n : unique) {
-                if (listing.contains(n.noteStr)) {
-                    kept.push_back(std::move(n));
-                } else {
-                    c.problems.push_back({(audioDir / (n.noteStr + ".wav")).string(), n.noteStr,
-                                          "audio file missing; the note is skipped"});
-                }
-            }
-            unique = std::move(kept);
+        if (!audioOk)
+            continue;
+        if (checkAudio && !listing.contains(n.noteStr)) {
+            c.problems.push_back({(audioDir / (n.noteStr + ".wav")).string(), n.noteStr,
+                                  "audio file missing; the note is skipped"});
+            continue;
         }
+        unique.push_back(std::move(n));
     }
     c.notes = std::move(unique);
     c.notes.shrink_to_fit();

@@ -18,7 +18,8 @@
 //
 // Notes are ordered by split (train, valid, test, unknown), then by note_str.
 //
-// Thread contract: open() may run on any thread (it is slow: call it off the GUI thread). A
+// Thread contract: open() may run on any thread (it is slow: call it off the GUI thread); it
+// parses examples.json entries on ThreadPool::shared() (inline when called from a pool task). A
 // dataset object is immutable after open(); copies are cheap (shared data) and every const
 // member may be called from any number of threads at once.
 #include <array>

@@ -7,6 +7,11 @@
 
 #include <fluidsynth.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -419,7 +424,7 @@ RenderReport renderDataset(const RenderOptions& options, const std::function<voi
                     const Split split = splits.at(t.program);
                     const std::string noteStr = formatNoteStr(gmInstrumentStr(t.program), t.pitch, t.velocity);
                     writeWav16(options.outDir / kSplitDirs[static_cast<int>(split)] / "audio" / (noteStr + ".wav"), audio,
-                               options.sampleRate);
+                               options.sampleRate, /*durable=*/false);  // one syncfs() before .complete
                     r.written = true;
                     written.fetch_add(1);
                 }
@@ -508,6 +513,15 @@ RenderReport renderDataset(const RenderOptions& options, const std::function<voi
     report.seconds = secondsSince(t0);
     report.notesPerSecond = report.seconds > 0 ? static_cast<double>(report.written) / report.seconds : 0.0;
 
+    // The WAVs were written without an fsync each; make them durable at once before the marker
+    // says the dataset is complete.
+    if (const int fd = ::open(options.outDir.c_str(), O_RDONLY | O_DIRECTORY); fd >= 0) {
+        const int rc = ::syncfs(fd);
+        const int err = errno;
+        ::close(fd);
+        if (rc != 0)
+            throw IoError("cannot sync " + options.outDir.string() + ": " + std::strerror(err));
+    }
     std::ostringstream marker;
     marker << "soundfont " << options.soundfont.string() << "\nprograms";
     for (int p : present)

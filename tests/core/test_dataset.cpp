@@ -106,6 +106,12 @@ void writeDataset(const fs::path& dir, const std::vector<std::pair<std::string, 
             writeWav16(dir / "audio" / (key + ".wav"), std::vector<float>(1600, 0.1f), 16000);
 }
 
+std::string readWholeFileForTest(const fs::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 DatasetOpenOptions optionsWithCache(const fs::path& cacheDir)
 {
     DatasetOpenOptions o;
@@ -444,4 +450,53 @@ TEST_F(DatasetTest, SplitFoldersAreReadTogether)
     // Copies share the data.
     const NSynthDataset copy = ds;
     EXPECT_EQ(&copy.note(0), &ds.note(0));
+}
+
+TEST_F(DatasetTest, DuplicateKeysKeepTheFirstEntry)
+{
+    Entry a, b;
+    b.note = 99;  // same note_str, other note id
+    b.pitch = 60;
+    const fs::path dir = tmp.path / "nsynth-train";
+    writeDataset(dir, {{a.key(), entryJson(a)}, {b.key(), entryJson(b)}});
+    const NSynthDataset ds = NSynthDataset::open(tmp.path, optionsWithCache(cache.path));
+    ASSERT_EQ(ds.size(), 1u);
+    EXPECT_EQ(ds.note(0).note, 7);
+    ASSERT_EQ(ds.problems().size(), 1u);
+    EXPECT_NE(ds.problems()[0].reason.find("duplicate"), std::string::npos);
+}
+
+TEST_F(DatasetTest, ManyEntriesAcrossReadBlocksKeepOrderAndOffsets)
+{
+    // > 4 MB of JSON so that entries straddle the reader's block boundaries and several
+    // parallel batches run; one bad entry near the end is reported with its key.
+    const fs::path dir = tmp.path / "nsynth-valid";
+    std::vector<std::pair<std::string, std::string>> entries;
+    for (int i = 0; i < 9000; ++i) {
+        Entry e;
+        e.instrumentStr = "guitar_acoustic_" + std::to_string(100 + i / 50);
+        e.pitch = 21 + (i % 50);
+        e.note = i;
+        entries.emplace_back(e.key(), i == 6500 ? entryJson(e, "velocity", "1000") : entryJson(e));
+    }
+    writeDataset(dir, entries, false);
+    DatasetOpenOptions o = optionsWithCache(cache.path);
+    o.checkAudio = false;
+    const NSynthDataset ds = NSynthDataset::open(tmp.path, o);
+    ASSERT_GT(fs::file_size(dir / "examples.json"), 4u << 20);
+    EXPECT_EQ(ds.size(), 8999u);
+    ASSERT_EQ(ds.problems().size(), 1u);
+    EXPECT_EQ(ds.problems()[0].note, entries[6500].first);
+    EXPECT_NE(ds.problems()[0].reason.find("'velocity' is 1000, outside 0..127"), std::string::npos);
+    for (std::size_t i = 1; i < ds.size(); ++i)
+        ASSERT_LT(ds.note(i - 1).noteStr, ds.note(i).noteStr);
+    EXPECT_EQ(ds.note(*ds.find(entries[3333].first)).note, 3333);
+
+    // A syntax error deep in the file: the offset is the exact byte.
+    std::string json = readWholeFileForTest(dir / "examples.json");
+    const std::size_t at = json.find("\"pitch\"", json.size() - 3000);
+    json[at + 7] = ';';  // "pitch"; 60 instead of "pitch": 60
+    writeText(dir / "examples.json", json);
+    const std::string msg = openError(tmp.path, o);
+    EXPECT_NE(msg.find("at byte " + std::to_string(at + 7)), std::string::npos) << msg;
 }
