@@ -60,8 +60,15 @@ int runEval(const std::vector<std::string>& raw)
     fs.sampleRate = info.config.sampleRate;
     fs.nFft = info.config.nFft;
     fs.hop = info.config.hop;
+    // Another dataset than the one the model was trained on (e.g. a single NSynth folder): its
+    // caches and report go beside the run's own instead of replacing them (same labels "test"...).
+    std::error_code ec;
+    const bool otherData = !info.dataset.empty() && std::filesystem::weakly_canonical(info.dataset, ec) !=
+                                                        std::filesystem::weakly_canonical(ds.root(), ec);
+    const std::string dataName = std::filesystem::weakly_canonical(ds.root(), ec).filename().string();
     const std::filesystem::path featureDir =
-        args.has("features") ? std::filesystem::path(args.get("features")) : dir / "features";
+        args.has("features") ? std::filesystem::path(args.get("features"))
+                             : dir / (otherData ? "features-" + dataName : std::string("features"));
 
     EvalReport report;
     std::vector<std::pair<std::string, std::filesystem::path>> sets;
@@ -99,7 +106,10 @@ int runEval(const std::vector<std::string>& raw)
                     "evaluating " + split + ": " + std::to_string(done) + "/" + std::to_string(total) + " notes");
     });
     line.finish();
-    const std::filesystem::path json = args.has("json") ? std::filesystem::path(args.get("json")) : dir / "eval.json";
+    if (otherData)
+        report.notes.push_back("dataset " + ds.root().string() + " (the model was trained on " + info.dataset + ")");
+    const std::filesystem::path json = args.has("json") ? std::filesystem::path(args.get("json"))
+                                                        : dir / (otherData ? "eval-" + dataName + ".json" : "eval.json");
     writeFileAtomically(json, report.toJson());
     std::cout << report.table() << "wrote " << json.string() << std::endl;
     return 0;

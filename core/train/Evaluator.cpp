@@ -35,16 +35,39 @@ const char* pitchClassName(int pc)
     return pc >= 0 && pc < 12 ? names[pc] : "?";
 }
 
+SliceReconstructor modelReconstructor(const ModelRunner& model)
+{
+    SliceReconstructor r;
+    r.bins = model.config().inputBins();
+    r.width = model.config().sliceWidth();
+    r.mel = model.config().mel;
+    r.reconstruct = [&model](const float* slices, int count) {
+        const std::vector<float> z = model.encode(slices, count);
+        return model.decode(z.data(), count);
+    };
+    return r;
+}
+
 SplitEvaluation evaluateSplit(const ModelRunner& model, const FeatureCache& features, const std::string& split,
                               const CancelToken& cancel,
                               const std::function<void(std::size_t, std::size_t)>& progress)
 {
+    return evaluateSplit(modelReconstructor(model), features, split, cancel, progress);
+}
+
+SplitEvaluation evaluateSplit(const SliceReconstructor& model, const FeatureCache& features, const std::string& split,
+                              const CancelToken& cancel,
+                              const std::function<void(std::size_t, std::size_t)>& progress)
+{
     const auto t0 = std::chrono::steady_clock::now();
-    const int width = model.config().sliceWidth();
-    const std::size_t values = static_cast<std::size_t>(model.config().sliceValues());
-    if (features.bins() != model.config().inputBins() || features.settings().mel != model.config().mel)
+    const int width = model.width;
+    const std::size_t values = static_cast<std::size_t>(model.sliceValues());
+    if (!model.reconstruct)
+        throw ConfigError("evaluation of '" + split + "': no reconstruction function");
+    if (features.bins() != model.bins || features.settings().mel != model.mel)
         throw ConfigError("features " + features.path().string() + " have " + std::to_string(features.bins()) +
-                          " bins but the model takes " + std::to_string(model.config().inputBins()));
+                          (features.settings().mel ? " mel" : " log-mag") + " bins but the model takes " +
+                          std::to_string(model.bins) + (model.mel ? " mel" : " log-mag") + " bins");
     Acc total;
     Acc pitch[12];
     Acc family[kFamilyCount];
@@ -55,8 +78,10 @@ SplitEvaluation evaluateSplit(const ModelRunner& model, const FeatureCache& feat
         if (members.empty())
             return;
         const int count = static_cast<int>(batch.size() / values);
-        const std::vector<float> z = model.encode(batch.data(), count);
-        const std::vector<float> y = model.decode(z.data(), count);
+        const std::vector<float> y = model.reconstruct(batch.data(), count);
+        if (y.size() != batch.size())
+            throw ConfigError("evaluation of '" + split + "': the reconstruction returned " + std::to_string(y.size()) +
+                              " values for " + std::to_string(batch.size()));
         std::size_t offset = 0;
         for (const auto& [note, slices] : members) {
             double sse = 0;
@@ -119,10 +144,19 @@ EvalReport evaluateSets(const ModelRunner& model,
                         const CancelToken& cancel,
                         const std::function<void(const std::string&, std::size_t, std::size_t)>& progress)
 {
-    EvalReport report;
+    EvalReport report = evaluateSets(modelReconstructor(model), sets, cancel, progress);
     report.checkpoint = model.checkpointPath().string();
     report.checkpointHash = model.checkpointHash();
     report.model = model.config().summary();
+    return report;
+}
+
+EvalReport evaluateSets(const SliceReconstructor& model,
+                        const std::vector<std::pair<std::string, std::filesystem::path>>& sets,
+                        const CancelToken& cancel,
+                        const std::function<void(const std::string&, std::size_t, std::size_t)>& progress)
+{
+    EvalReport report;
     for (const auto& [label, file] : sets) {
         const FeatureCache cache = FeatureCache::open(file);
         report.splits.push_back(evaluateSplit(model, cache, label, cancel, [&](std::size_t done, std::size_t total) {

@@ -1,7 +1,9 @@
 #pragma once
 // Reconstruction error of a trained model (METHOD §4): MSE in dB^2 over all slices of a set of
 // notes, overall, per pitch class (pitch % 12) and per instrument family, as JSON (eval.json) and
-// as a console table. Plain C++; inference goes through ModelRunner (fast CPU path or CUDA).
+// as a console table. Plain C++; inference goes through ModelRunner (fast CPU path or CUDA), or
+// through any SliceReconstructor (e.g. the PCA baseline of PcaBaseline.h), so every model is
+// measured by the same code.
 // Thread contract: evaluate() on one worker thread; it uses LibTorch's intra-op threads.
 #include "util/CancelToken.h"
 
@@ -41,12 +43,35 @@ struct EvalReport {
     std::string table() const;       // readable console table
 };
 
-/// Evaluates every slice of every note in `features` (label `split`). Throws CancelledError.
+/// What is evaluated: slices of `bins` x `width` dB values (layout of dsp/Slicing.h) on the given
+/// scale, and a function that reconstructs `count` of them (count x bins x width values in, the
+/// same number out). The function is called from the evaluating thread only.
+struct SliceReconstructor {
+    int bins = 513, width = 3;
+    bool mel = false;
+    std::function<std::vector<float>(const float* slices, int count)> reconstruct;
+    int sliceValues() const { return bins * width; }
+};
+
+/// The autoencoder as a reconstructor: decode(encode(x)). `model` must outlive the result.
+SliceReconstructor modelReconstructor(const ModelRunner& model);
+
+/// Evaluates every slice of every note in `features` (label `split`). Throws CancelledError, or
+/// ConfigError when the features do not have the reconstructor's bins/scale.
+SplitEvaluation evaluateSplit(const SliceReconstructor& model, const FeatureCache& features, const std::string& split,
+                              const CancelToken& cancel = {},
+                              const std::function<void(std::size_t done, std::size_t total)>& progress = {});
 SplitEvaluation evaluateSplit(const ModelRunner& model, const FeatureCache& features, const std::string& split,
                               const CancelToken& cancel = {},
                               const std::function<void(std::size_t done, std::size_t total)>& progress = {});
 
-/// Evaluates several feature caches (label, file) into one report (checkpoint fields filled in).
+/// Evaluates several feature caches (label, file) into one report (checkpoint fields left empty).
+EvalReport evaluateSets(const SliceReconstructor& model,
+                        const std::vector<std::pair<std::string, std::filesystem::path>>& sets,
+                        const CancelToken& cancel = {},
+                        const std::function<void(const std::string& split, std::size_t done, std::size_t total)>&
+                            progress = {});
+/// The same for a trained model (checkpoint fields filled in).
 EvalReport evaluateSets(const ModelRunner& model,
                         const std::vector<std::pair<std::string, std::filesystem::path>>& sets,
                         const CancelToken& cancel = {},
