@@ -64,7 +64,7 @@ int runTrain(const std::vector<std::string>& raw)
                        "checkpoint-minutes", "no-eval"});
     if (!args.positionals().empty())
         throw ConfigError("unexpected argument '" + args.positionals()[0] + "'");
-    const std::filesystem::path out = args.require("out");
+    const std::filesystem::path out = std::filesystem::absolute(args.require("out"));
     const bool resume = args.has("resume");
     CancelToken cancel;
     gCancel = &cancel;
@@ -136,7 +136,7 @@ int runTrain(const std::vector<std::string>& raw)
         fs.sampleRate = cfg.model.sampleRate;
         fs.nFft = cfg.model.nFft;
         fs.hop = cfg.model.hop;
-        const std::filesystem::path featureDir = args.has("features") ? std::filesystem::path(args.get("features"))
+        const std::filesystem::path featureDir = args.has("features") ? std::filesystem::absolute(args.get("features"))
                                                                       : out / "features";
         buildFeature(ds, sets.train, fs, sets.trainLabel, featureDir, cfg.trainFeatures, cancel);
         buildFeature(ds, sets.valid, fs, sets.validLabel, featureDir, cfg.validFeatures, cancel);

@@ -5,6 +5,7 @@
 // as PNG and exits (exit code 0 = saved); used by tests/screenshots.sh under xvfb-run.
 #include "DatasetBrowser.h"
 #include "MainWindow.h"
+#include "model/TorchRuntime.h"
 #include "NoteViewer.h"
 
 #include <QApplication>
@@ -16,6 +17,7 @@
 
 int main(int argc, char** argv)
 {
+    morph::relaunchWithPassiveOpenMp(argc, argv);  // before any thread exists (see TorchRuntime.h)
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Morphstation"));
     QApplication::setApplicationName(QStringLiteral("morphstation"));
