@@ -196,7 +196,7 @@ int runTrain(const std::vector<std::string>& raw)
 morph::cli::CliRegistration reg(
     {"train",
      "train --data DIR --arch single|double|triple|frame1d [--mel] --out RUN [--epochs N] [--device auto|cpu|cuda] "
-     "[--resume] [--channels 16,32,32,32] [--lr X] [--batch 32] [--max-notes N] [--weight-decay X] [--seed N] "
+     "[--resume] [--channels 8,16,16,16] [--lr X] [--batch 32] [--max-notes N] [--weight-decay X] [--seed N] "
      "[--patience N] [--max-slices N] [--max-valid-slices N] [--features DIR] [--train-split S] [--valid-split S] "
      "[--threads N] [--checkpoint-minutes M] [--no-eval]",
      "Train an autoencoder (features cached in RUN/features; Ctrl-C saves; --resume continues exactly).", &runTrain});

@@ -348,7 +348,10 @@ torch::Tensor FastAutoencoder::run(const std::vector<Layer>& layers, torch::Tens
 {
     for (const Layer& l : layers) {
         torch::Tensor y;
-        if (l.phases.empty()) {
+        if (l.oneD) {
+            // 1D layers (no strides): conv1d picks better kernels than a (3,1) conv2d.
+            y = at::conv1d(x.squeeze(3), l.weight.squeeze(3), {}, 1, l.padFreq).unsqueeze(3);
+        } else if (l.phases.empty()) {
             y = at::conv2d(x, l.weight, {}, {l.transposed ? 1 : l.stride, 1}, {l.padFreq, l.padTime});
         } else {
             y = torch::zeros({x.size(0), l.outChannels, l.outLength, l.outWidth}, x.options());

@@ -17,7 +17,7 @@ import torch
 import torch.nn as nn
 
 STRIDED = {"single": [2], "double": [2, 4], "triple": [2, 3, 5], "frame1d": []}
-DEFAULT_CHANNELS = {"2d": [16, 32, 32, 32], "frame1d": [16] * 8}
+DEFAULT_CHANNELS = {"2d": [8, 16, 16, 16], "frame1d": [16] * 8}  # as ModelConfig.cpp
 
 
 def geometry(arch, bins):
@@ -103,7 +103,10 @@ def median_time(fn, warm, reps):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--channels", default="", help="2D widths, e.g. 16,32,32,32 (default: 8,16,16,16)")
     args = ap.parse_args()
+    if args.channels:
+        DEFAULT_CHANNELS["2d"] = [int(c) for c in args.channels.split(",")]
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, load {os.getloadavg()[0]:.2f}")
