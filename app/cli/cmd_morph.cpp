@@ -116,6 +116,23 @@ int runPairs(const std::vector<std::string>& raw)
     const double corrMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - corrStart).count();
     std::fprintf(stderr, "correlation of %zu notes: %.1f ms\n", vectors.size(), corrMs);
 
+    // Mean r within and across families: same-family notes should correlate more (METHOD §6).
+    double sameSum = 0, crossSum = 0;
+    std::size_t sameCount = 0, crossCount = 0;
+    for (std::size_t i = 0; i < matrix.size; ++i)
+        for (std::size_t j = i + 1; j < matrix.size; ++j) {
+            if (keys[i].family == keys[j].family) {
+                sameSum += matrix.at(i, j);
+                ++sameCount;
+            } else {
+                crossSum += matrix.at(i, j);
+                ++crossCount;
+            }
+        }
+    std::fprintf(stderr, "mean r: same family %.4f (%zu pairs), cross-family %.4f (%zu pairs)\n",
+                 sameCount ? sameSum / double(sameCount) : 0.0, sameCount,
+                 crossCount ? crossSum / double(crossCount) : 0.0, crossCount);
+
     PairFilter filter;
     filter.skipSameInstrument = !args.has("allow-same-instrument");
     filter.skipSameFamily = args.has("skip-same-family");

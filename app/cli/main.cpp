@@ -1,6 +1,7 @@
 // morphstation-cli: headless entry point. Dispatches to self-registered subcommands and turns
 // every error into a one-line message and a non-zero exit code.
 #include "cli/CliCommand.h"
+#include "model/TorchRuntime.h"
 #include "util/Errors.h"
 
 #include <algorithm>
@@ -134,6 +135,7 @@ void printUsage()
 
 int main(int argc, char** argv)
 {
+    morph::relaunchWithPassiveOpenMp(argc, argv);  // before any thread exists (see TorchRuntime.h)
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
         printUsage();
         return argc < 2 ? 2 : 0;

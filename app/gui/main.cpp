@@ -19,6 +19,7 @@
 #include "TrainingRunner.h"
 #include "XYPad.h"
 #include "dataset/NSynthDataset.h"
+#include "model/TorchRuntime.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -96,6 +97,7 @@ bool readyForShot(MainWindow& w, const StartupPlan& plan)
 
 int main(int argc, char** argv)
 {
+    morph::relaunchWithPassiveOpenMp(argc, argv);  // before any thread exists (see TorchRuntime.h)
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Morphstation"));
     QApplication::setApplicationName(QStringLiteral("morphstation"));

@@ -24,7 +24,7 @@ namespace morph::dsp {
 using detail::AlignedBuffer;
 using cfloat = std::complex<float>;
 
-constexpr int kBlockFrames = 8;  // frames per claimed block in a parallel run
+constexpr int kBlockFrames = 4;  // frames per claimed block (small: little imbalance at stage ends)
 
 namespace {
 

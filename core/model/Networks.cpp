@@ -6,6 +6,24 @@ namespace morph::nn {
 
 namespace F = torch::nn::functional;
 
+AutoencoderImpl::AutoencoderImpl(ModelConfig config) : config_(std::move(config))
+{
+    normMeanBuffer = register_buffer("norm_mean", torch::zeros({1}));
+    normScaleBuffer = register_buffer("norm_scale", torch::ones({1}));
+}
+
+void AutoencoderImpl::setNormalisation(double mean, double scale)
+{
+    if (!(scale > 0))
+        throw ConfigError("normalisation scale must be > 0");
+    torch::NoGradGuard g;
+    normMeanBuffer.fill_(mean);
+    normScaleBuffer.fill_(scale);
+}
+
+double AutoencoderImpl::normMean() const { return normMeanBuffer.item<double>(); }
+double AutoencoderImpl::normScale() const { return normScaleBuffer.item<double>(); }
+
 std::vector<int64_t> AutoencoderImpl::inputShape(int64_t n) const
 {
     if (config_.arch == Architecture::Frame1d)
@@ -47,7 +65,7 @@ SliceAutoencoderImpl::SliceAutoencoderImpl(const ModelConfig& config) : Autoenco
 
 torch::Tensor SliceAutoencoderImpl::encode(torch::Tensor x)
 {
-    x = x.reshape({-1, 1, config_.inputBins(), config_.sliceWidth()});
+    x = normalise(x.reshape({-1, 1, config_.inputBins(), config_.sliceWidth()}));
     for (std::size_t i = 0; i < enc.size(); ++i) {
         x = enc[i]->forward(x);
         if (i < encBn.size())
@@ -64,7 +82,7 @@ torch::Tensor SliceAutoencoderImpl::decode(torch::Tensor z)
         if (j < decBn.size())
             z = decBn[j]->forward(torch::relu(z));
     }
-    return z;
+    return denormalise(z);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,7 +112,7 @@ FrameAutoencoderImpl::FrameAutoencoderImpl(const ModelConfig& config) : Autoenco
 
 torch::Tensor FrameAutoencoderImpl::encode(torch::Tensor x)
 {
-    x = x.reshape({-1, 1, config_.inputBins()});
+    x = normalise(x.reshape({-1, 1, config_.inputBins()}));
     for (std::size_t i = 0; i < enc.size(); ++i) {
         x = enc[i]->forward(x);
         if (i < encBn.size())
@@ -111,7 +129,7 @@ torch::Tensor FrameAutoencoderImpl::decode(torch::Tensor z)
         if (j < decBn.size())
             z = decBn[j]->forward(torch::leaky_relu(z));
     }
-    return z;
+    return denormalise(z);
 }
 
 std::shared_ptr<AutoencoderImpl> makeAutoencoder(const ModelConfig& config)
@@ -220,10 +238,14 @@ torch::Tensor applyLinear(const RawLayer& l, const torch::Tensor& x, const torch
 }
 
 /// Turns raw layers into fast layers, folding each layer's trailing BatchNorm into the next.
-std::vector<FastAutoencoder::Layer> buildFast(const std::vector<RawLayer>& raw, bool leaky, bool oneD)
+/// inScale/inShift (optional): an affine map applied to the input before the first layer;
+/// outScale/outShift: one applied after the last layer (the dB (de)normalisation).
+std::vector<FastAutoencoder::Layer> buildFast(const std::vector<RawLayer>& raw, bool leaky, bool oneD,
+                                              torch::Tensor inScale = {}, torch::Tensor inShift = {},
+                                              double outScale = 1.0, double outShift = 0.0)
 {
     std::vector<FastAutoencoder::Layer> out;
-    torch::Tensor prevScale, prevShift;  // BatchNorm of the previous layer, to fold in here
+    torch::Tensor prevScale = inScale, prevShift = inShift;  // affine to fold into the next layer
     for (const RawLayer& l : raw) {
         FastAutoencoder::Layer f;
         f.transposed = l.transposed;
@@ -287,6 +309,16 @@ std::vector<FastAutoencoder::Layer> buildFast(const std::vector<RawLayer>& raw, 
         prevScale = l.bnScale;
         prevShift = l.bnShift;
     }
+    // Output affine: no activation follows the last layer, so scale its weights and bias map.
+    if (!out.empty() && (outScale != 1.0 || outShift != 0.0)) {
+        FastAutoencoder::Layer& last = out.back();
+        if (last.weight.defined())
+            last.weight = (last.weight * outScale).contiguous();
+        for (auto& ph : last.phases)
+            if (ph.weight.defined())
+                ph.weight = (ph.weight * outScale).contiguous();
+        last.biasMap = (last.biasMap * outScale + outShift).contiguous();
+    }
     return out;
 }
 
@@ -295,14 +327,18 @@ std::vector<FastAutoencoder::Layer> buildFast(const std::vector<RawLayer>& raw, 
 FastAutoencoder::FastAutoencoder(AutoencoderImpl& model) : config_(model.config())
 {
     torch::NoGradGuard noGrad;
+    const double mean = model.normMean(), scale = model.normScale();
+    const auto opts = model.normScaleBuffer.options();
+    const torch::Tensor inScale = torch::full({1}, 1.0 / scale, opts);
+    const torch::Tensor inShift = torch::full({1}, -mean / scale, opts);
     if (auto* slice = dynamic_cast<SliceAutoencoderImpl*>(&model)) {
         auto [enc, dec] = describe(*slice);
-        encoder_ = buildFast(enc, false, false);
-        decoder_ = buildFast(dec, false, false);
+        encoder_ = buildFast(enc, false, false, inScale, inShift);
+        decoder_ = buildFast(dec, false, false, {}, {}, scale, mean);
     } else if (auto* frame = dynamic_cast<FrameAutoencoderImpl*>(&model)) {
         auto [enc, dec] = describe(*frame);
-        encoder_ = buildFast(enc, true, true);
-        decoder_ = buildFast(dec, true, true);
+        encoder_ = buildFast(enc, true, true, inScale, inShift);
+        decoder_ = buildFast(dec, true, true, {}, {}, scale, mean);
     } else {
         throw ConfigError("FastAutoencoder: unknown module type");
     }
@@ -312,7 +348,10 @@ torch::Tensor FastAutoencoder::run(const std::vector<Layer>& layers, torch::Tens
 {
     for (const Layer& l : layers) {
         torch::Tensor y;
-        if (l.phases.empty()) {
+        if (l.oneD) {
+            // 1D layers (no strides): conv1d picks better kernels than a (3,1) conv2d.
+            y = at::conv1d(x.squeeze(3), l.weight.squeeze(3), {}, 1, l.padFreq).unsqueeze(3);
+        } else if (l.phases.empty()) {
             y = at::conv2d(x, l.weight, {}, {l.transposed ? 1 : l.stride, 1}, {l.padFreq, l.padTime});
         } else {
             y = torch::zeros({x.size(0), l.outChannels, l.outLength, l.outWidth}, x.options());

@@ -16,7 +16,7 @@ namespace morph::nn {
 /// Common interface of the slice (2D) and frame (1D) autoencoders.
 /// Tensors: input/output N x 1 x bins x 3 (2D) or N x 1 x bins (1D); embedding N x E.
 struct AutoencoderImpl : torch::nn::Module {
-    explicit AutoencoderImpl(ModelConfig config) : config_(std::move(config)) {}
+    explicit AutoencoderImpl(ModelConfig config);
     virtual torch::Tensor encode(torch::Tensor x) = 0;
     virtual torch::Tensor decode(torch::Tensor z) = 0;
     torch::Tensor forward(torch::Tensor x) { return decode(encode(x)); }
@@ -24,7 +24,17 @@ struct AutoencoderImpl : torch::nn::Module {
     /// Shape of a batch of `n` inputs: {n,1,bins,3} or {n,1,bins}.
     std::vector<int64_t> inputShape(int64_t n) const;
 
+    /// Fixed dB normalisation (buffers, saved with the weights): the network sees
+    /// (x - mean) / scale and its output is mapped back to dB by y * scale + mean, so the loss
+    /// stays MSE in dB while the layers work at unit scale. Identity until setNormalisation().
+    void setNormalisation(double mean, double scale);
+    double normMean() const;
+    double normScale() const;
+    torch::Tensor normMeanBuffer, normScaleBuffer;
+
 protected:
+    torch::Tensor normalise(const torch::Tensor& x) const { return (x - normMeanBuffer) / normScaleBuffer; }
+    torch::Tensor denormalise(const torch::Tensor& y) const { return y * normScaleBuffer + normMeanBuffer; }
     ModelConfig config_;
 };
 

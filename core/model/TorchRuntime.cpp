@@ -7,6 +7,9 @@
 #include <set>
 #include <thread>
 
+#include <cstdlib>
+#include <unistd.h>
+
 namespace morph {
 
 void configureTorchRuntime(int threads)
@@ -14,6 +17,16 @@ void configureTorchRuntime(int threads)
     if (threads <= 0)
         threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     torch::set_num_threads(threads);
+}
+
+void relaunchWithPassiveOpenMp(int argc, char** argv)
+{
+    if (argc < 1 || std::getenv("OMP_WAIT_POLICY") != nullptr)
+        return;
+    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    ::execv("/proc/self/exe", argv);
+    // exec failed (no /proc): carry on with the default policy; the variable now set tells a
+    // child process not to try again.
 }
 
 int torchThreads()

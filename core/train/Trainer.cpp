@@ -309,6 +309,7 @@ struct Trainer::Impl {
                          {"bad_epochs", badEpochs},
                          {"seed", cfg.seed}};
         meta["scheduler"] = plateau.json(cfg);
+        meta["normalisation"] = {{"mean_db", model->normMean()}, {"scale_db", model->normScale()}};
         nlohmann::json metrics = nlohmann::json::object();
         if (std::isfinite(lastTrain))
             metrics["train_loss"] = lastTrain;
@@ -375,6 +376,29 @@ struct Trainer::Impl {
         setLearningRate(plateau.lr);
         log("resumed from " + lastPath().string() + " at epoch " + std::to_string(epochsDone + 1) + ", batch " +
             std::to_string(batchInEpoch) + " (lr " + fmt("%.3g", plateau.lr) + ")");
+    }
+
+    /// Mean and standard deviation of the training dB values (notes spread evenly, <= 2000).
+    std::pair<double, double> featureStats() const
+    {
+        const std::size_t notes = train.noteCount();
+        const std::size_t step = std::max<std::size_t>(1, notes / 2000);
+        double sum = 0, sumSq = 0, count = 0;
+        std::vector<float> frames;
+        for (std::size_t i = 0; i < notes; i += step) {
+            const int n = static_cast<int>(train.note(i).frames);
+            frames.resize(static_cast<std::size_t>(n) * train.bins());
+            train.readFrames(i, 0, n, frames.data());
+            for (float v : frames) {
+                sum += v;
+                sumSq += static_cast<double>(v) * v;
+            }
+            count += static_cast<double>(frames.size());
+        }
+        if (count == 0)
+            return {0.0, 1.0};
+        const double mean = sum / count;
+        return {mean, std::sqrt(std::max(0.0, sumSq / count - mean * mean))};
     }
 
     /// Copies the slices `order[from, from+n)` of `cache` into `buf` (model input layout).
@@ -520,6 +544,8 @@ TrainResult Trainer::run(const CancelToken& cancel)
         if (torch::cuda::is_available())
             torch::cuda::manual_seed_all(c.seed);
         d.model = nn::makeAutoencoder(c.model);
+        const auto [mean, stddev] = d.featureStats();
+        d.model->setNormalisation(mean, std::max(1.0, stddev));
         d.model->to(d.device);
         d.model->train();
         d.makeOptimizer();
@@ -536,7 +562,8 @@ TrainResult Trainer::run(const CancelToken& cancel)
               std::to_string(d.trainIndex.size()) + " slices), " + std::to_string(d.valid.noteCount()) +
               " validation notes (" + std::to_string(d.validOrder.size()) + " slices); adam lr " +
               fmt("%g", c.learningRate) + ", weight decay " + fmt("%g", c.weightDecay) + ", batch " +
-              std::to_string(c.batchSize) + ", seed " + std::to_string(c.seed));
+              std::to_string(c.batchSize) + ", seed " + std::to_string(c.seed) + "; dB normalisation mean " +
+              fmt("%.2f", d.model->normMean()) + ", scale " + fmt("%.2f", d.model->normScale()));
     }
 
     TrainResult result;

@@ -41,6 +41,7 @@ std::shared_ptr<nn::AutoencoderImpl> trainedLikeModel(const ModelConfig& c, int 
 {
     torch::manual_seed(seed);
     auto m = nn::makeAutoencoder(c);
+    m->setNormalisation(-50.0 + seed, 20.0);
     torch::NoGradGuard g;
     for (auto& b : m->named_buffers())
         if (b.key().find("running_var") != std::string::npos)

@@ -233,7 +233,7 @@ std::vector<std::filesystem::path> realNotes()
 // periodic Hann, power 1, n_iter 32, momentum 0.99, rand_init True; seeds 0, 1, 2), spectral
 // convergence measured against |STFT| with zero padding: mean 0.08038 (min 0.04715, max
 // 0.18014); with torch's reflect padding for S and the measurement: 0.08481. Measured with
-// tools/measure_torchaudio_griffinlim.py (not needed at test time).
+// tests/bench/measure_torchaudio_griffinlim.py (not needed at test time).
 TEST(GriffinLim, RealNotesAtLeastAsGoodAsTorchaudio)
 {
     const auto files = realNotes();

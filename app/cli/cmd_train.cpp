@@ -1,0 +1,204 @@
+// morphstation-cli train: trains an autoencoder on an NSynth-layout dataset (features are computed
+// once into the run folder), with terminal progress, Ctrl-C / SIGTERM = save and stop, --resume
+// to continue exactly where a run stopped, and an evaluation (eval.json) at the end.
+#include "cli/CliCommand.h"
+#include "cli/ProgressLine.h"
+#include "dataset/NSynthDataset.h"
+#include "model/ModelRunner.h"
+#include "model/TorchRuntime.h"
+#include "train/Evaluator.h"
+#include "train/Trainer.h"
+#include "train/TrainingData.h"
+#include "util/AtomicFile.h"
+#include "util/Errors.h"
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+namespace {
+
+using namespace morph;
+
+CancelToken* gCancel = nullptr;
+
+extern "C" void onStopSignal(int sig)
+{
+    if (gCancel)
+        gCancel->cancel();  // lock-free atomic store
+    std::signal(sig, SIG_DFL);  // a second signal ends the process at once
+}
+
+std::string fmtNumber(const char* f, double v)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), f, v);
+    return buf;
+}
+
+void buildFeature(const NSynthDataset& ds, const std::vector<std::size_t>& notes, const FeatureSettings& fs,
+                  const std::string& label, const std::filesystem::path& dir, std::filesystem::path& out,
+                  const CancelToken& cancel)
+{
+    cli::ProgressLine line(15);
+    out = ensureFeatures(
+        ds, notes, fs, label, dir, cancel,
+        [&](const FeatureBuildProgress& p) {
+            line.update(p.total ? static_cast<double>(p.done) / p.total : 1,
+                        "features " + label + ": " + std::to_string(p.done) + "/" + std::to_string(p.total) +
+                            " notes, " + fmtNumber("%.0f", p.notesPerSecond) + " notes/s");
+        },
+        [&](const std::string& msg) {
+            line.finish();
+            std::cout << msg << std::endl;
+        });
+    line.finish();
+}
+
+int runTrain(const std::vector<std::string>& raw)
+{
+    cli::Args args(raw, {"mel", "resume", "no-eval"});
+    args.requireKnown({"data", "arch", "mel", "out", "epochs", "device", "resume", "channels", "lr", "batch",
+                       "max-notes", "weight-decay", "seed", "patience", "plateau-patience", "max-slices",
+                       "max-valid-slices", "features", "train-split", "valid-split", "test-split", "threads",
+                       "checkpoint-minutes", "no-eval"});
+    if (!args.positionals().empty())
+        throw ConfigError("unexpected argument '" + args.positionals()[0] + "'");
+    const std::filesystem::path out = std::filesystem::absolute(args.require("out"));
+    const bool resume = args.has("resume");
+    CancelToken cancel;
+    gCancel = &cancel;
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
+
+    TrainConfig cfg;
+    std::filesystem::path testFeatures;
+    const std::filesystem::path configFile = out / "config.json";
+    if (resume && std::filesystem::exists(configFile)) {
+        cfg = TrainConfig::fromJson(readWholeFile(configFile));
+        if (args.has("arch") && parseArchitecture(args.get("arch")) != cfg.model.arch)
+            throw ConfigError("run " + out.string() + " trains a '" + architectureName(cfg.model.arch) +
+                              "' model; --arch cannot change on --resume");
+        if (args.has("mel") && !cfg.model.mel)
+            throw ConfigError("run " + out.string() + " trains on log-magnitude features; --mel cannot change on --resume");
+        if (args.has("channels") && args.getIntList("channels", {}) != cfg.model.effectiveChannels())
+            throw ConfigError("run " + out.string() + " has channels " + channelsText(cfg.model.effectiveChannels()) +
+                              "; --channels cannot change on --resume");
+        for (const char* fixed : {"lr", "batch", "max-notes", "weight-decay", "seed", "features", "train-split",
+                                  "valid-split", "max-slices", "max-valid-slices"})
+            if (args.has(fixed))
+                throw ConfigError(std::string("--") + fixed + " cannot change on --resume (the run's config.json fixes it)");
+        cfg.epochs = args.getInt("epochs", cfg.epochs);
+        cfg.device = args.get("device", cfg.device);
+        cfg.threads = args.getInt("threads", cfg.threads);
+        cfg.earlyStopPatience = args.getInt("patience", cfg.earlyStopPatience);
+        cfg.checkpointMinutes = args.getDouble("checkpoint-minutes", cfg.checkpointMinutes);
+        cfg.runDir = out;
+        std::cout << "resuming run " << out.string() << ": " << cfg.model.summary() << std::endl;
+        const std::filesystem::path candidate =
+            cfg.trainFeatures.parent_path() / ("test" + std::string(cfg.model.mel ? "-mel" : "-logmag") + ".feat");
+        if (std::filesystem::exists(candidate))
+            testFeatures = candidate;
+    } else {
+        const std::filesystem::path data = args.require("data");
+        cfg.model.arch = parseArchitecture(args.require("arch"));
+        cfg.model.mel = args.has("mel");
+        cfg.model.channels = args.getIntList("channels", {});
+        cfg.model.validate();
+        cfg.runDir = out;
+        cfg.epochs = args.getInt("epochs", cfg.epochs);
+        cfg.batchSize = args.getInt("batch", cfg.batchSize);
+        cfg.learningRate = args.getDouble("lr", cfg.learningRate);
+        cfg.weightDecay = args.getDouble("weight-decay", cfg.weightDecay);
+        cfg.seed = static_cast<std::uint64_t>(args.getInt("seed", static_cast<int>(cfg.seed)));
+        cfg.earlyStopPatience = args.getInt("patience", cfg.earlyStopPatience);
+        cfg.plateauPatience = args.getInt("plateau-patience", cfg.plateauPatience);
+        cfg.device = args.get("device", cfg.device);
+        cfg.threads = args.getInt("threads", cfg.threads);
+        cfg.maxSlicesPerEpoch = static_cast<std::uint64_t>(std::max(0, args.getInt("max-slices", 0)));
+        cfg.maxValidSlices = static_cast<std::uint64_t>(std::max(0, args.getInt("max-valid-slices", 0)));
+        cfg.checkpointMinutes = args.getDouble("checkpoint-minutes", cfg.checkpointMinutes);
+        if (!resume && std::filesystem::exists(out / "last.pt"))
+            throw ConfigError("run folder " + out.string() +
+                              " already holds a training state; add --resume to continue it or choose another --out");
+
+        const NSynthDataset ds = NSynthDataset::open(data);
+        DataSelection sel;
+        sel.trainSplit = args.get("train-split", "train");
+        sel.validSplit = args.get("valid-split", "valid");
+        sel.testSplit = args.get("test-split", "test");
+        sel.maxNotes = static_cast<std::size_t>(std::max(0, args.getInt("max-notes", 0)));
+        const NoteSets sets = selectNoteSets(ds, sel);
+        for (const auto& n : sets.notes)
+            std::cout << "note: " << n << std::endl;
+        FeatureSettings fs;
+        fs.mel = cfg.model.mel;
+        fs.sampleRate = cfg.model.sampleRate;
+        fs.nFft = cfg.model.nFft;
+        fs.hop = cfg.model.hop;
+        const std::filesystem::path featureDir = args.has("features") ? std::filesystem::absolute(args.get("features"))
+                                                                      : out / "features";
+        buildFeature(ds, sets.train, fs, sets.trainLabel, featureDir, cfg.trainFeatures, cancel);
+        buildFeature(ds, sets.valid, fs, sets.validLabel, featureDir, cfg.validFeatures, cancel);
+        if (!sets.test.empty())
+            buildFeature(ds, sets.test, fs, sets.testLabel, featureDir, testFeatures, cancel);
+        cfg.datasetRoot = ds.root().string();
+        cfg.trainLabel = sets.trainLabel;
+        cfg.validLabel = sets.validLabel;
+    }
+
+    Trainer trainer(cfg, resume);
+    cli::ProgressLine line(30);
+    trainer.setLogCallback([&](const std::string& msg) {
+        line.finish();
+        std::cout << msg << std::endl;
+    });
+    trainer.setProgressCallback([&](const TrainProgress& p) {
+        const double fraction = p.batches ? static_cast<double>(p.batch) / p.batches : 0;
+        line.update(fraction, "epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs) + " " +
+                                  trainPhaseName(p.phase) + " " + std::to_string(p.batch) + "/" +
+                                  std::to_string(p.batches) + "  loss " + fmtNumber("%.3f", p.loss) + "  lr " +
+                                  fmtNumber("%.2g", p.learningRate) + "  " + fmtNumber("%.0f", p.slicesPerSecond) +
+                                  " slices/s  ETA " + cli::ProgressLine::duration(p.etaSeconds));
+    });
+    std::cout << "device " << trainer.device() << ", " << trainer.trainSlicesPerEpoch() << " training slices/epoch, "
+              << trainer.validSlices() << " validation slices" << std::endl;
+    const TrainResult r = trainer.run(cancel);
+    line.finish();
+    std::cout << "run " << out.string() << ": " << stopName(r.stop) << " after " << r.epochsDone
+              << " epoch(s); best validation MSE " << fmtNumber("%.4f", r.bestValidLoss) << " dB^2 at epoch "
+              << r.bestEpoch << std::endl;
+    if (r.stop == TrainResult::Stop::Cancelled) {
+        std::cout << "state saved; continue with: morphstation-cli train --out " << out.string() << " --resume"
+                  << std::endl;
+        return 130;
+    }
+    if (args.has("no-eval") || !std::filesystem::exists(r.bestCheckpoint))
+        return 0;
+
+    auto model = ModelRunner::load(r.bestCheckpoint, cfg.device);
+    std::vector<std::pair<std::string, std::filesystem::path>> sets = {{"train", cfg.trainFeatures},
+                                                                       {"valid", cfg.validFeatures}};
+    if (!testFeatures.empty())
+        sets.push_back({"test", testFeatures});
+    cli::ProgressLine evalLine(30);
+    EvalReport report = evaluateSets(*model, sets, cancel, [&](const std::string& split, std::size_t done, std::size_t total) {
+        evalLine.update(total ? static_cast<double>(done) / total : 1,
+                        "evaluating " + split + ": " + std::to_string(done) + "/" + std::to_string(total) + " notes");
+    });
+    evalLine.finish();
+    report.notes.push_back("train = " + cfg.trainLabel + ", valid = " + cfg.validLabel);
+    writeFileAtomically(out / "eval.json", report.toJson());
+    std::cout << "\n" << report.table() << "wrote " << (out / "eval.json").string() << std::endl;
+    return 0;
+}
+
+morph::cli::CliRegistration reg(
+    {"train",
+     "train --data DIR --arch single|double|triple|frame1d [--mel] --out RUN [--epochs N] [--device auto|cpu|cuda] "
+     "[--resume] [--channels 8,16,16,16] [--lr X] [--batch 32] [--max-notes N] [--weight-decay X] [--seed N] "
+     "[--patience N] [--max-slices N] [--max-valid-slices N] [--features DIR] [--train-split S] [--valid-split S] "
+     "[--threads N] [--checkpoint-minutes M] [--no-eval]",
+     "Train an autoencoder (features cached in RUN/features; Ctrl-C saves; --resume continues exactly).", &runTrain});
+
+} // namespace
