@@ -9,6 +9,7 @@
 #include "train/Evaluator.h"
 #include "train/Trainer.h"
 #include "train/TrainingData.h"
+#include "train/TrainingRun.h"
 #include "util/AtomicFile.h"
 #include "util/Errors.h"
 
@@ -34,25 +35,6 @@ std::string fmtNumber(const char* f, double v)
     char buf[64];
     std::snprintf(buf, sizeof(buf), f, v);
     return buf;
-}
-
-void buildFeature(const NSynthDataset& ds, const std::vector<std::size_t>& notes, const FeatureSettings& fs,
-                  const std::string& label, const std::filesystem::path& dir, std::filesystem::path& out,
-                  const CancelToken& cancel)
-{
-    cli::ProgressLine line(15);
-    out = ensureFeatures(
-        ds, notes, fs, label, dir, cancel,
-        [&](const FeatureBuildProgress& p) {
-            line.update(p.total ? static_cast<double>(p.done) / p.total : 1,
-                        "features " + label + ": " + std::to_string(p.done) + "/" + std::to_string(p.total) +
-                            " notes, " + fmtNumber("%.0f", p.notesPerSecond) + " notes/s");
-        },
-        [&](const std::string& msg) {
-            line.finish();
-            std::cout << msg << std::endl;
-        });
-    line.finish();
 }
 
 int runTrain(const std::vector<std::string>& raw)
@@ -95,10 +77,7 @@ int runTrain(const std::vector<std::string>& raw)
         cfg.checkpointMinutes = args.getDouble("checkpoint-minutes", cfg.checkpointMinutes);
         cfg.runDir = out;
         std::cout << "resuming run " << out.string() << ": " << cfg.model.summary() << std::endl;
-        const std::filesystem::path candidate =
-            cfg.trainFeatures.parent_path() / ("test" + std::string(cfg.model.mel ? "-mel" : "-logmag") + ".feat");
-        if (std::filesystem::exists(candidate))
-            testFeatures = candidate;
+        testFeatures = testFeaturesOf(cfg);
     } else {
         const std::filesystem::path data = args.require("data");
         cfg.model.arch = parseArchitecture(args.require("arch"));
@@ -128,23 +107,23 @@ int runTrain(const std::vector<std::string>& raw)
         sel.validSplit = args.get("valid-split", "valid");
         sel.testSplit = args.get("test-split", "test");
         sel.maxNotes = static_cast<std::size_t>(std::max(0, args.getInt("max-notes", 0)));
-        const NoteSets sets = selectNoteSets(ds, sel);
-        for (const auto& n : sets.notes)
-            std::cout << "note: " << n << std::endl;
-        FeatureSettings fs;
-        fs.mel = cfg.model.mel;
-        fs.sampleRate = cfg.model.sampleRate;
-        fs.nFft = cfg.model.nFft;
-        fs.hop = cfg.model.hop;
         const std::filesystem::path featureDir = args.has("features") ? std::filesystem::absolute(args.get("features"))
                                                                       : out / "features";
-        buildFeature(ds, sets.train, fs, sets.trainLabel, featureDir, cfg.trainFeatures, cancel);
-        buildFeature(ds, sets.valid, fs, sets.validLabel, featureDir, cfg.validFeatures, cancel);
-        if (!sets.test.empty())
-            buildFeature(ds, sets.test, fs, sets.testLabel, featureDir, testFeatures, cancel);
-        cfg.datasetRoot = ds.root().string();
-        cfg.trainLabel = sets.trainLabel;
-        cfg.validLabel = sets.validLabel;
+        // Note sets + feature caches: the same code path as the workstation's Training panel.
+        cli::ProgressLine line(15);
+        const PreparedRun prepared = prepareTrainingRun(
+            ds, sel, cfg, featureDir, cancel,
+            [&](const std::string& label, const FeatureBuildProgress& p) {
+                line.update(p.total ? static_cast<double>(p.done) / p.total : 1,
+                            "features " + label + ": " + std::to_string(p.done) + "/" + std::to_string(p.total) +
+                                " notes, " + fmtNumber("%.0f", p.notesPerSecond) + " notes/s");
+            },
+            [&](const std::string& msg) {
+                line.finish();
+                std::cout << msg << std::endl;
+            });
+        line.finish();
+        testFeatures = prepared.testFeatures;
     }
 
     Trainer trainer(cfg, resume);
