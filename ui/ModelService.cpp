@@ -49,9 +49,11 @@ LoadedModel ModelService::loadNow(const QString& path, const QString& device)
     loaded.summary = QStringLiteral("%1 — %2")
                          .arg(QString::fromStdString(describeModelShort(info.config)), QFileInfo(path).fileName());
     loaded.description = QString::fromStdString(info.describe()) +
-                         QStringLiteral("\n\nRunning on %1 (loaded in %2 s).")
+                         QStringLiteral("\nRunning on %1 (loaded in %2 s).\n\nEverything the checkpoint says about "
+                                        "itself:\n%3")
                              .arg(QString::fromStdString(loaded.runner->device()))
-                             .arg(loaded.seconds, 0, 'f', 2);
+                             .arg(loaded.seconds, 0, 'f', 2)
+                             .arg(QString::fromStdString(info.metadataJson));
     return loaded;
 }
 

@@ -60,6 +60,28 @@ std::vector<int> parseChannels(const QString& text)
     return out;
 }
 
+/// Ticks at 1, 2 and 5 times the powers of ten: readable on a log axis that spans less than a
+/// decade (loss curves usually do), where QCPAxisTickerLog would label a single power of ten.
+class OneTwoFiveTicker : public QCPAxisTicker {
+protected:
+    QVector<double> createTickVector(double, const QCPRange& range) override
+    {
+        QVector<double> ticks;
+        if (range.lower <= 0) return ticks;
+        for (int e = int(std::floor(std::log10(range.lower))); e <= int(std::ceil(std::log10(range.upper))); ++e)
+            for (double m : {1.0, 2.0, 5.0}) {
+                const double v = m * std::pow(10.0, e);
+                if (v >= range.lower && v <= range.upper) ticks.push_back(v);
+            }
+        return ticks;
+    }
+    QVector<double> createSubTickVector(int, const QVector<double>&) override { return {}; }
+    QString getTickLabel(double tick, const QLocale& locale, QChar, int) override
+    {
+        return locale.toString(tick, 'g', 3);
+    }
+};
+
 } // namespace
 
 TrainingPanel::TrainingPanel(TrainingRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner)
@@ -238,7 +260,9 @@ TrainingPanel::TrainingPanel(TrainingRunner* runner, QWidget* parent) : QWidget(
     log_->setPlaceholderText(tr("Training log"));
     bottom->addWidget(ckptBox);
     bottom->addWidget(log_);
-    bottom->setStretchFactor(1, 2);
+    bottom->setStretchFactor(0, 1);
+    bottom->setStretchFactor(1, 1);
+    bottom->setSizes({450, 550});
     right->addWidget(bottom);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 1);
@@ -278,8 +302,7 @@ void TrainingPanel::resetPlot()
     plot_->xAxis->setLabel(tr("epoch"));
     plot_->yAxis->setLabel(tr("loss (MSE, dB²)"));
     plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
-    plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    plot_->yAxis->setNumberFormat(QStringLiteral("gb"));
+    plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new OneTwoFiveTicker));
     plot_->yAxis2->setVisible(true);
     plot_->yAxis2->setLabel(tr("learning rate"));
     plot_->yAxis2->setScaleType(QCPAxis::stLogarithmic);
