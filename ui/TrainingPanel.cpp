@@ -494,13 +494,6 @@ void TrainingPanel::onEpoch(const EpochRecord& r)
     const QCPRange y2 = plot_->yAxis2->range();
     if (y2.lower > 0) plot_->yAxis2->setRange(y2.lower / 3, y2.upper * 3);
     plot_->replot(QCustomPlot::rpQueuedReplot);
-    if (r.seconds > 0)
-        appendLog(tr("epoch %1: training %2, validation %3 dB², %4 s%5")
-                      .arg(r.epoch)
-                      .arg(r.trainLoss, 0, 'f', 3)
-                      .arg(r.validLoss, 0, 'f', 3)
-                      .arg(r.seconds, 0, 'f', 1)
-                      .arg(r.best ? tr(" (best so far)") : QString()));
     refreshCheckpoints();
 }
 

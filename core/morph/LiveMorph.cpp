@@ -1,5 +1,6 @@
 #include "morph/LiveMorph.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -107,6 +108,39 @@ void LiveMorph::setPaused(bool paused)
     wake_.notify_all();
 }
 
+std::size_t LiveMorph::readyCount() const
+{
+    std::lock_guard lock(mutex_);
+    return ready_.size();
+}
+
+bool LiveMorph::isRung(int key) const
+{
+    // Rung i sits at keyOf(i / ladderSteps_).
+    const long long i = std::llround(double(key) * ladderSteps_ / 10000.0);
+    return keyOf(float(i) / float(ladderSteps_)) == key;
+}
+
+void LiveMorph::evictFarRenders()
+{
+    std::size_t offLadder = 0;
+    for (const auto& [k, r] : ready_)
+        offLadder += isRung(k) ? 0 : 1;
+    while (offLadder > kMaxOffLadderRenders) {
+        auto victim = ready_.end();
+        int worst = -1;
+        for (auto it = ready_.begin(); it != ready_.end(); ++it) {
+            const int d = std::abs(it->first - keyOf(sliderT_));
+            if (!isRung(it->first) && d > worst) {
+                worst = d;
+                victim = it;
+            }
+        }
+        ready_.erase(victim);
+        --offLadder;
+    }
+}
+
 LiveMorphStats LiveMorph::stats() const
 {
     std::lock_guard lock(mutex_);
@@ -184,6 +218,7 @@ void LiveMorph::workerLoop()
         }
         ready_[keyOf(t)] = render;
         ++stats_.rendered;
+        evictFarRenders();
         const bool isLatest = exact && keyOf(t) == keyOf(sliderT_);
         ReadyCallback callback = callback_;
         renderDone_.notify_all();

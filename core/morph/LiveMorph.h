@@ -38,6 +38,10 @@ public:
     using ReadyCallback =
         std::function<void(float t, const std::shared_ptr<const MorphRender>&, bool exactRequest)>;
 
+    /// Renders kept besides the ladder rungs (each holds ~1.4 MB: audio, spectra, phase); the
+    /// ones farthest from the slider go first, so a long drag does not grow memory without bound.
+    static constexpr std::size_t kMaxOffLadderRenders = 24;
+
     explicit LiveMorph(std::shared_ptr<const MorphEngine> engine, int ladderSteps = 10);
     ~LiveMorph();
     LiveMorph(const LiveMorph&) = delete;
@@ -65,11 +69,15 @@ public:
     void setPaused(bool paused);
 
     LiveMorphStats stats() const;
+    /// Renders held now (ladder rungs + at most kMaxOffLadderRenders others).
+    std::size_t readyCount() const;
 
 private:
     static int keyOf(float t) { return int(std::lround(double(t) * 10000.0)); }
     void workerLoop();
     std::optional<float> nextLadderT() const;  // needs mutex_
+    bool isRung(int key) const;                // needs nothing
+    void evictFarRenders();                    // needs mutex_
 
     std::shared_ptr<const MorphEngine> engine_;
     const int ladderSteps_;

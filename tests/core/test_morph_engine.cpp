@@ -215,3 +215,25 @@ TEST_F(MorphEngineTest, LiveMorphDropsStaleRequestsAndAnswersFromLadder)
     EXPECT_EQ(live.request(0.52f), exact);  // cache hit
     EXPECT_GE(live.stats().cacheHits, 1u);
 }
+
+TEST_F(MorphEngineTest, LiveMorphKeepsALimitedNumberOfOffLadderRenders)
+{
+    MorphOptions options;
+    options.griffinLimIterations = 1;
+    LiveMorph live(engine_, 4);  // 5 rungs
+    live.setOptions(options);
+    live.setPair(notes_[0], notes_[1], 0.f);
+    const std::size_t n = LiveMorph::kMaxOffLadderRenders + 6;
+    for (std::size_t i = 0; i < n; ++i) {  // a slow drag: every position gets rendered
+        const float t = 0.01f + 0.02f * float(i);
+        live.request(t);
+        ASSERT_NE(live.waitFor(t, 60.0), nullptr) << t;
+    }
+    for (float t : {0.f, 0.25f, 0.5f, 0.75f, 1.f})
+        ASSERT_NE(live.waitFor(t, 60.0), nullptr) << t;
+    EXPECT_EQ(live.readyCount(), 5 + LiveMorph::kMaxOffLadderRenders);
+    // The positions nearest the slider (the last ones) stayed; the first ones went.
+    const float last = 0.01f + 0.02f * float(n - 1);
+    EXPECT_FLOAT_EQ(live.nearestReady(last).first, last);
+    EXPECT_NE(live.nearestReady(0.01f).first, 0.01f);
+}
