@@ -104,6 +104,12 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent)
     addKey(QKeySequence(Qt::Key_B), [this] {
         if (auto n = currentNote()) emit assignRequested(1, *n);
     });
+    addKey(QKeySequence(Qt::Key_C), [this] { // pad corners C and D (Morph tab, XY pad)
+        if (auto n = currentNote()) emit assignRequested(2, *n);
+    });
+    addKey(QKeySequence(Qt::Key_D), [this] {
+        if (auto n = currentNote()) emit assignRequested(3, *n);
+    });
     updateCount();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The dataset browser: the split/family/instrument tree, the filter bar and the note table.
 // Queries run on the thread pool (latest wins); the table model reads the dataset by index.
-// Keys on the note table: Space plays the current note, A / B assign it to morph slot A / B.
+// Keys on the note table: Space plays the current note, A / B assign it to morph slot A / B,
+// C / D to the XY pad's corners C / D.
 // Thread contract: GUI thread only.
 #include "DatasetOutline.h"
 #include "DatasetTree.h"
@@ -45,7 +46,7 @@ public:
 signals:
     void currentNoteChanged(std::size_t index);
     void playRequested(std::size_t index);
-    void assignRequested(int slot, std::size_t index); ///< slot 0 = A, 1 = B
+    void assignRequested(int slot, std::size_t index); ///< slot 0 = A, 1 = B, 2 = C, 3 = D
     void queryFinished(int rows);
 
 private:

@@ -128,8 +128,14 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
     connect(browser_, &DatasetBrowser::queryFinished, this, &MainWindow::updateCorrelationQuery);
     connect(browser_, &DatasetBrowser::assignRequested, this, [this](int slot, std::size_t index) {
         if (!loaded_) return;
-        slots_->assign(slot, index, QString::fromStdString(loaded_->dataset.note(index).noteStr));
-        statusBar()->showMessage(tr("Slot %1 = %2").arg(slot == 0 ? 'A' : 'B').arg(slots_->noteName(slot)), 3000);
+        const QString name = QString::fromStdString(loaded_->dataset.note(index).noteStr);
+        if (slot >= 2) { // pad corners C / D live in the morph panel
+            morph_->setSlot(slot, index);
+            morphPanel_->setSlotInfo(slot, name, noteDetails(index));
+        } else {
+            slots_->assign(slot, index, name);
+        }
+        statusBar()->showMessage(tr("Slot %1 = %2").arg(QChar('A' + slot)).arg(name), 3000);
     });
     connect(slots_, &MorphSlots::noteActivated, this, [this](std::size_t index) {
         browser_->selectNote(index);

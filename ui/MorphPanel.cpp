@@ -111,7 +111,8 @@ MorphPanel::MorphPanel(MorphController* controller, AudioController* audio, QWid
     pad_ = new XYPad;
     padLayout->addWidget(pad_);
     padLabel_ = new QLabel(tr("Corners: A bottom-left, B bottom-right, C top-left, D top-right. C and D default "
-                              "to A and B until you set them."));
+                              "to A and B until you set them (keys C / D on a note in the browser, or “Use current "
+                              "note”)."));
     padLabel_->setWordWrap(true);
     padLayout->addWidget(padLabel_, 1);
     modes_->addTab(padPage, tr("XY pad (4 notes)"));

@@ -14,6 +14,7 @@
 #include <QMenuBar>
 #include <QSettings>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -63,6 +64,13 @@ private slots:
             QCOMPARE(w.morphController()->slotNote(0), std::make_optional(a));
             QCOMPARE(w.morphController()->slotNote(1), std::make_optional(b));
             QTRY_VERIFY_WITH_TIMEOUT(w.morphController()->pairReady(), 30000);
+            // C / D on the note table fill the pad's corners.
+            w.showTab(MainWindow::Tab::Browser);
+            QVERIFY(w.browser()->selectNote(QStringLiteral("organ_electronic_001-060-100")));
+            w.browser()->table()->setFocus();
+            QTest::keyClick(w.browser()->table(), Qt::Key_D);
+            QCOMPARE(w.morphController()->slotNote(3), w.browser()->currentNote());
+            QVERIFY(w.morphController()->pairReady()); // A / B untouched
             QTRY_VERIFY_WITH_TIMEOUT(w.isIdle(), 30000);
             w.showTab(MainWindow::Tab::Correlation);
             QVERIFY(w.close());
