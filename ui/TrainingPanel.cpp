@@ -33,7 +33,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
-#include <fstream>
+#include <algorithm>
 
 namespace morph::ui {
 
