@@ -1,10 +1,10 @@
 #include "audio/AudioOutput.h"
 
 #include "audio/RingBuffer.h"
+#include "dataset/AudioFile.h"
 #include "util/Errors.h"
 
 #include <rtaudio/RtAudio.h>
-#include <samplerate.h>
 
 #include <algorithm>
 #include <atomic>
@@ -74,24 +74,6 @@ std::vector<AudioDeviceInfo> probeApi(RtAudio& rt, RtAudio::Api api)
         devices.push_back(std::move(d));
     }
     return devices;
-}
-
-std::vector<float> resample(const std::vector<float>& in, int fromRate, unsigned toRate)
-{
-    const double ratio = static_cast<double>(toRate) / fromRate;
-    std::vector<float> out(static_cast<std::size_t>(in.size() * ratio) + 16);
-    SRC_DATA data{};
-    data.data_in = in.data();
-    data.input_frames = static_cast<long>(in.size());
-    data.data_out = out.data();
-    data.output_frames = static_cast<long>(out.size());
-    data.src_ratio = ratio;
-    const int err = src_simple(&data, SRC_SINC_MEDIUM_QUALITY, 1);
-    if (err != 0)
-        throw AudioDeviceError("Could not resample audio from " + std::to_string(fromRate) + " Hz to " +
-                               std::to_string(toRate) + " Hz for playback: " + src_strerror(err));
-    out.resize(static_cast<std::size_t>(data.output_frames_gen));
-    return out;
 }
 
 } // namespace
@@ -453,7 +435,7 @@ void AudioOutput::play(std::vector<float> samples, int sampleRate, bool loop, st
     if (sampleRate <= 0) throw ConfigError("Cannot play audio with sample rate " + std::to_string(sampleRate));
     const std::size_t sourceLen = samples.size();
     if (static_cast<unsigned>(sampleRate) != d.streamRate && !samples.empty())
-        samples = resample(samples, sampleRate, d.streamRate);
+        samples = resampleMono(samples, sampleRate, static_cast<int>(d.streamRate));  // libsamplerate, shared with the WAV loader
     d.loop.store(loop);
     const std::size_t startFrame =
         sourceLen == 0 ? 0 : static_cast<std::size_t>(static_cast<double>(startSample) * samples.size() / sourceLen);

@@ -16,20 +16,15 @@
 #include <random>
 #include <unistd.h>
 
+#include "support/TempDir.h"
+
 using namespace morph;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir()
-    {
-        path = fs::temp_directory_path() /
-               ("morph_trainer_test_" + std::to_string(::getpid()) + "_" + std::to_string(std::random_device{}()));
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
+struct TempDir : test::TempDir {
+    TempDir() : test::TempDir("morph_trainer_test") {}
 };
 
 constexpr int kBins = 128;  // mel features: small and fast
