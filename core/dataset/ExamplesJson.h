@@ -22,6 +22,9 @@ struct ParsedExamples {
 
 /// Throws DatasetError for a file that cannot be opened or is not well-formed JSON.
 ParsedExamples parseExamplesJson(const std::filesystem::path& file, Split split);
+/// Same, reading `blockSize` bytes at a time (0: the default). Tests and the fuzzer use tiny
+/// blocks to exercise entries that straddle refills; the result must not depend on it.
+ParsedExamples parseExamplesJson(const std::filesystem::path& file, Split split, std::size_t blockSize);
 
 /// Validates one entry's JSON text (helper exposed for tests). Returns the reason it is unusable,
 /// empty when valid (then `out` is filled). Throws DatasetError on a JSON syntax error, naming

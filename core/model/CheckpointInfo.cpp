@@ -4,9 +4,13 @@
 #include "util/AtomicFile.h"
 #include "util/Errors.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
+#include <type_traits>
 
 namespace morph {
 
@@ -98,25 +102,73 @@ nlohmann::json parseMeta(const std::filesystem::path& path, const std::string& t
     }
 }
 
+/// An integer that fits an int (a float such as 1e300 would be undefined behaviour to convert).
+bool isInt(const nlohmann::json& j)
+{
+    if (j.is_number_unsigned())
+        return j.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<int>::max());
+    if (j.is_number_integer()) {
+        const auto v = j.get<std::int64_t>();
+        return v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max();
+    }
+    return false;
+}
+
+/// A finite number within float range.
+bool isFloat(const nlohmann::json& j)
+{
+    if (!j.is_number())
+        return false;
+    const double v = j.get<double>();
+    return std::isfinite(v) && std::fabs(v) <= static_cast<double>(std::numeric_limits<float>::max());
+}
+
+/// Whether `j` holds a T (the checks nlohmann's get<T>() lacks: exact type and range).
+template <typename T>
+bool holds(const nlohmann::json& j)
+{
+    if constexpr (std::is_same_v<T, int>) {
+        return isInt(j);
+    } else if constexpr (std::is_same_v<T, float>) {
+        return isFloat(j);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        return j.is_string();
+    } else {
+        static_assert(std::is_same_v<T, std::vector<int>>, "field type");
+        return j.is_array() && std::all_of(j.begin(), j.end(), isInt);
+    }
+}
+
 template <typename T>
 T field(const nlohmann::json& obj, const char* key, const std::string& context, const char* section)
 {
     auto it = obj.find(key);
     if (it == obj.end())
         throw CheckpointError(context + ": metadata field '" + section + "." + key + "' is missing");
-    try {
-        return it->get<T>();
-    } catch (const nlohmann::json::exception&) {
-        throw CheckpointError(context + ": metadata field '" + section + "." + key + "' has the wrong type");
-    }
+    if (!holds<T>(*it))
+        throw CheckpointError(context + ": metadata field '" + section + "." + key + "' has the wrong type or is out of range");
+    return it->get<T>();
 }
 
+/// Optional informative fields: absent or of another type reads as "unknown" (never throws).
 std::optional<double> optionalNumber(const nlohmann::json& obj, const char* key)
 {
     auto it = obj.find(key);
     if (it == obj.end() || !it->is_number())
         return std::nullopt;
     return it->get<double>();
+}
+
+int optionalInt(const nlohmann::json& obj, const char* key, int fallback)
+{
+    auto it = obj.find(key);
+    return it != obj.end() && isInt(*it) ? it->get<int>() : fallback;
+}
+
+std::string optionalString(const nlohmann::json& obj, const char* key)
+{
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 } // namespace
@@ -255,7 +307,7 @@ CheckpointInfo readCheckpointInfo(const std::filesystem::path& path)
     info.fileBytes = size;
     info.payloadBytes = h.payloadLength;
     if (auto st = meta.find("state"); st != meta.end() && st->is_object()) {
-        info.epoch = st->value("epoch", 0);
+        info.epoch = optionalInt(*st, "epoch", 0);
         info.bestValidLoss = optionalNumber(*st, "best_valid_loss");
     }
     if (auto m = meta.find("metrics"); m != meta.end() && m->is_object()) {
@@ -263,11 +315,11 @@ CheckpointInfo readCheckpointInfo(const std::filesystem::path& path)
         info.validLoss = optionalNumber(*m, "valid_loss");
     }
     if (auto d = meta.find("dataset"); d != meta.end() && d->is_object()) {
-        info.dataset = d->value("root", std::string());
-        info.trainSplit = d->value("train_split", std::string());
+        info.dataset = optionalString(*d, "root");
+        info.trainSplit = optionalString(*d, "train_split");
     }
     if (auto t = meta.find("training"); t != meta.end() && t->is_object())
-        info.device = t->value("device", std::string());
+        info.device = optionalString(*t, "device");
     return info;
 }
 

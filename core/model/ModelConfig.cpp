@@ -14,6 +14,9 @@ constexpr int kKernel = 3;
 constexpr int kSliceWidth2d = 3;
 constexpr int kLayers2d = 5;
 constexpr int kLayers1d = 9;
+constexpr int kMaxFft = 1 << 16;
+constexpr int kMaxSampleRate = 768000;
+constexpr int kMaxMelBands = 4096;
 
 /// 1-based encoder layers with stride 2 along frequency (METHOD §3 table).
 std::vector<int> stridedLayers(Architecture arch)
@@ -157,14 +160,19 @@ int ModelConfig::embeddingSize() const
 
 void ModelConfig::validate() const
 {
-    if (nFft < 16 || (nFft & (nFft - 1)) != 0)
-        throw ConfigError("n_fft must be a power of two >= 16, got " + std::to_string(nFft));
+    // Upper bounds too: a damaged or hostile checkpoint must not ask for a 2^30-point FFT.
+    if (nFft < 16 || nFft > kMaxFft || (nFft & (nFft - 1)) != 0)
+        throw ConfigError("n_fft must be a power of two in 16.." + std::to_string(kMaxFft) + ", got " + std::to_string(nFft));
     if (hop < 1 || hop > nFft)
         throw ConfigError("hop must be in 1..n_fft, got " + std::to_string(hop));
-    if (sampleRate < 1000)
+    if (sampleRate < 1000 || sampleRate > kMaxSampleRate)
         throw ConfigError("sample rate " + std::to_string(sampleRate) + " Hz is implausible");
-    if (mel && melBands < 8)
-        throw ConfigError("mel band count must be >= 8, got " + std::to_string(melBands));
+    if (mel && (melBands < 8 || melBands > kMaxMelBands))
+        throw ConfigError("mel band count must be in 8.." + std::to_string(kMaxMelBands) + ", got " + std::to_string(melBands));
+    if (!(amin > 0.f && amin < 1.f))  // also false for NaN
+        throw ConfigError("amin (the dB floor's magnitude) must be in (0, 1), got " + std::to_string(amin));
+    if (!(topDb > 0.f && topDb <= 1000.f))
+        throw ConfigError("top_db must be in (0, 1000], got " + std::to_string(topDb));
     const auto layers = encoderLayers();
     if (layers.back().outWidth != 1)
         throw ConfigError("internal: the embedding is not a single time step");
