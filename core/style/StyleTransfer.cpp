@@ -389,6 +389,8 @@ StyleTransferResult StyleTransfer::run(const AudioClip& contentClip, const Audio
     StyleTransferResult result;
     result.device = d.device.str();
     result.representation = d.db ? "dB" : "log1p";
+    result.nFft = d.stft.nFft;
+    result.hop = d.stft.hop;
     result.sampleRate = d.sampleRate > 0 ? d.sampleRate : contentClip.sampleRate;
 
     // Both sounds at the working rate.

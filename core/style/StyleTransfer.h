@@ -120,6 +120,7 @@ struct StyleTransferProgress {
 struct StyleTransferResult {
     std::vector<float> audio;           // content's length (in samples at sampleRate)
     int sampleRate = 16000;
+    int nFft = 2048, hop = 512;         // of the spectrograms below
     /// The representation the loss works on (log1p or dB), bins x frames, frame-major.
     dsp::Spectrogram content, style, output;
     std::vector<LossTerms> lossCurve;   // iterations + 1 entries
