@@ -273,6 +273,35 @@ TEST_F(BadInputs, EveryAudioCaseLoadsConvertedOrIsRefusedNamingTheFile)
     }
 }
 
+TEST(AudioPrefix, ANoteDecodesOnlyTheFourSecondsItKeeps)
+{
+    // 20 s of float audio with a NaN at 10 s: the note (the first 4 s) never reads it, so it
+    // loads; the whole file does read it and is refused. (Were the whole file decoded for a note,
+    // a 10-minute WAV would cost 10 minutes of decoding and resampling per note.)
+    morph::test::TempDir tmp("morph_bad_prefix");
+    const fs::path wav = tmp.path / "long.wav";
+    morph::test::writeWav(wav, {morph::test::WavFormat::Float32, 16000, 1, 16000 * 20}, [](std::uint64_t i, int c) {
+        return i == 16000 * 10 ? std::nanf("") : morph::test::testTone(i, c, 16000);
+    });
+    const LoadedAudio note = loadNoteAudio(wav);
+    ASSERT_EQ(note.adjustments.size(), 1u);
+    EXPECT_EQ(note.adjustments[0], "trimmed 320000->64000 samples");
+    EXPECT_NEAR(note.samples[63999], morph::test::testTone(63999, 0, 16000), 1e-6);
+    EXPECT_THROW(loadAudio(wav), AudioFileError);
+    // The same at 44.1 kHz: the prefix read feeds the resampler enough for an exact match with
+    // resampling the whole file.
+    const fs::path wav44 = tmp.path / "long44.wav";
+    morph::test::writeWav(wav44, {morph::test::WavFormat::Float32, 44100, 1, 44100 * 10});
+    const LoadedAudio prefix = loadNoteAudio(wav44);
+    EXPECT_EQ(prefix.adjustments.back(), "trimmed 160000->64000 samples");
+    const LoadedAudio whole = loadAudio(wav44);
+    ASSERT_GE(whole.samples.size(), kNSynthNoteLength);
+    double worst = 0;
+    for (std::size_t i = 0; i < kNSynthNoteLength; ++i)
+        worst = std::max(worst, double(std::fabs(prefix.samples[i] - whole.samples[i])));
+    EXPECT_LT(worst, 1e-6);
+}
+
 TEST_F(BadInputs, FeatureCacheSkipsUnreadableNotesReportsConversionsAndKeepsTheRest)
 {
     const NSynthDataset ds = NSynthDataset::open(corpus->root, DatasetOpenOptions{true, false, {}});
