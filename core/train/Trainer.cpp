@@ -225,6 +225,9 @@ TrainConfig TrainConfig::fromJson(const std::string& text)
 // ---------------------------------------------------------------------------------------------
 
 struct Trainer::Impl {
+    /// run() without the out-of-memory translation.
+    TrainResult runUnguarded(const CancelToken& cancel);
+
     TrainConfig cfg;
     bool resume = false;
     std::function<void(const TrainProgress&)> onProgress;
@@ -522,12 +525,12 @@ std::uint64_t Trainer::validSlices() const { return d_->validOrder.size(); }
 
 TrainResult Trainer::run(const CancelToken& cancel)
 {
-    Impl& d = *d_;
-    TrainConfig& c = d.cfg;
     // Out of memory (an absurd --batch, a huge model): LibTorch throws c10::Error (CUDA:
     // c10::OutOfMemoryError), std::vector std::bad_alloc. Both become a TrainingError with advice;
     // last.pt/best.pt keep the last good state (they are only ever replaced atomically).
+    Impl& d = *d_;
     auto oom = [&](const std::string& what) {
+        const TrainConfig& c = d.cfg;
         const std::string msg = "out of memory while training with batch " + std::to_string(c.batchSize) + " on " +
                                 d.device.str() + " (" + what + "); lower the batch size (--batch, e.g. " +
                                 std::to_string(std::max(1, c.batchSize / 4)) + ") or the channel widths. " +
@@ -536,230 +539,8 @@ TrainResult Trainer::run(const CancelToken& cancel)
         d.log(msg);
         return TrainingError(msg);
     };
-    auto body = [&]() -> TrainResult {
-        configureTorchRuntime(c.threads);
-        std::filesystem::create_directories(c.runDir);
-        std::filesystem::create_directories(c.runDir / "checkpoints");
-        d.logFile.open(c.runDir / "train.log", std::ios::app);
-        if (!d.logFile)
-            throw IoError("cannot write " + (c.runDir / "train.log").string());
-        // A run killed while writing a checkpoint leaves its temp file ("last.pt.tmp-PID-N", see
-        // AtomicFile.h) beside the intact previous file: remove them, they only take disk space.
-        std::vector<std::filesystem::path> temps;
-        for (const auto& folder : {c.runDir, c.runDir / "checkpoints"}) {
-            std::error_code ec;
-            for (const auto& entry : std::filesystem::directory_iterator(folder, ec))
-                if (entry.path().filename().string().find(".tmp-") != std::string::npos)
-                    temps.push_back(entry.path());
-        }
-        std::size_t stale = 0;
-        for (const auto& t : temps) {
-            std::error_code ec;
-            stale += std::filesystem::remove(t, ec) ? 1 : 0;
-        }
-        if (stale > 0)
-            d.log("removed " + std::to_string(stale) + " temp file(s) left by an interrupted write");
-
-        const bool haveState = std::filesystem::exists(d.lastPath());
-        if (d.resume && haveState) {
-            d.restore();
-        } else {
-            if (haveState)
-                throw ConfigError("run folder " + c.runDir.string() +
-                                  " already holds a training state (last.pt); resume it or choose another folder");
-            if (d.resume)
-                d.log("no last.pt in " + c.runDir.string() + ": starting a new run");
-            torch::manual_seed(c.seed);
-            if (torch::cuda::is_available())
-                torch::cuda::manual_seed_all(c.seed);
-            d.model = nn::makeAutoencoder(c.model);
-            const auto [mean, stddev] = d.featureStats();
-            d.model->setNormalisation(mean, std::max(1.0, stddev));
-            d.model->to(d.device);
-            d.model->train();
-            d.makeOptimizer();
-            d.plateau = Plateau{};
-            d.plateau.lr = c.learningRate;
-            writeFileAtomically(c.runDir / "config.json", c.toJson());
-            std::int64_t params = 0;
-            for (const auto& p : d.model->parameters())
-                params += p.numel();
-            d.log("new run: " + c.model.summary() + ", " + std::to_string(params) + " parameters, device " +
-                  d.device.str() + ", " + std::to_string(torchThreads()) + " CPU threads; math libraries: " +
-                  loadedMathLibraries());
-            d.log("data: " + std::to_string(d.train.noteCount()) + " training notes (" +
-                  std::to_string(d.trainIndex.size()) + " slices), " + std::to_string(d.valid.noteCount()) +
-                  " validation notes (" + std::to_string(d.validOrder.size()) + " slices); adam lr " +
-                  fmt("%g", c.learningRate) + ", weight decay " + fmt("%g", c.weightDecay) + ", batch " +
-                  std::to_string(c.batchSize) + ", seed " + std::to_string(c.seed) + "; dB normalisation mean " +
-                  fmt("%.2f", d.model->normMean()) + ", scale " + fmt("%.2f", d.model->normScale()));
-        }
-
-        TrainResult result;
-        result.device = d.device.str();
-        result.lastCheckpoint = d.lastPath();
-        result.bestCheckpoint = d.bestPath();
-        const std::size_t batch = static_cast<std::size_t>(c.batchSize);
-        const std::size_t values = static_cast<std::size_t>(c.model.sliceValues());
-        std::vector<float> buf;
-        buf.reserve(batch * values);
-
-        auto finishResult = [&](TrainResult::Stop stop) {
-            result.stop = stop;
-            result.epochsDone = d.epochsDone;
-            result.bestEpoch = d.bestEpoch;
-            result.bestValidLoss = d.bestValid;
-            result.history = d.history;
-            d.log(std::string("stopped: ") + stopName(stop) + " after " + std::to_string(d.epochsDone) +
-                  " epoch(s); best validation MSE " + fmt("%.4f", d.bestValid) + " (epoch " + std::to_string(d.bestEpoch) +
-                  ")");
-            return result;
-        };
-
-        while (d.epochsDone < c.epochs) {
-            const int epoch = d.epochsDone + 1;
-            const auto epochStart = Clock::now();
-            std::vector<std::uint64_t> order = epochOrder(d.trainIndex.size(), c.seed, epoch);
-            order.resize(d.trainSlices());
-            const std::int64_t batches = static_cast<std::int64_t>((order.size() + batch - 1) / batch);
-            auto lastCheckpoint = Clock::now();
-            double dataSeconds = 0;
-            std::uint64_t slicesThisSession = 0;
-            const double lr = d.plateau.lr;
-            if (d.batchInEpoch == 0)
-                d.log("epoch " + std::to_string(epoch) + ": " + std::to_string(order.size()) + " slices in " +
-                      std::to_string(batches) + " batches, lr " + fmt("%.3g", lr));
-
-            for (std::int64_t b = d.batchInEpoch; b < batches; ++b) {
-                if (cancel.isCancelled()) {
-                    d.save(d.lastPath());
-                    d.log("cancelled in epoch " + std::to_string(epoch) + " at batch " + std::to_string(b) + "/" +
-                          std::to_string(batches) + "; state saved to " + d.lastPath().string());
-                    return finishResult(TrainResult::Stop::Cancelled);
-                }
-                const auto t0 = Clock::now();
-                const std::size_t from = static_cast<std::size_t>(b) * batch;
-                const std::size_t n = std::min(batch, order.size() - from);
-                d.gather(d.train, d.trainIndex, order, from, n, buf);
-                const torch::Tensor x = d.toDevice(buf, n);
-                dataSeconds += secondsSince(t0);
-
-                d.optimizer->zero_grad();
-                const torch::Tensor y = d.model->forward(x);
-                const torch::Tensor loss = torch::mse_loss(y, x);
-                double value = loss.item<double>();
-                if (d.globalStep == c.testInjectNanAtStep)
-                    value = std::numeric_limits<double>::quiet_NaN();
-                if (!std::isfinite(value)) {
-                    const std::string msg = "training diverged: the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") +
-                                            " in epoch " + std::to_string(epoch) + ", batch " + std::to_string(b + 1) + "/" +
-                                            std::to_string(batches) + " (step " + std::to_string(d.globalStep) + ", lr " +
-                                            fmt("%.3g", lr) + "). The last good state is kept in " + d.lastPath().string() +
-                                            (std::filesystem::exists(d.lastPath()) ? "" : " (none written yet)") +
-                                            "; resume with a lower learning rate (--lr).";
-                    d.log(msg);
-                    throw TrainingError(msg);
-                }
-                loss.backward();
-                d.optimizer->step();
-                d.partialLossSum += value * static_cast<double>(n);
-                d.partialSlices += n;
-                d.batchInEpoch = b + 1;
-                ++d.globalStep;
-                slicesThisSession += n;
-
-                if (c.testSleepPerBatchMs > 0)
-                    std::this_thread::sleep_for(std::chrono::milliseconds(c.testSleepPerBatchMs));
-                if (d.onProgress) {
-                    TrainProgress p;
-                    p.phase = TrainPhase::Train;
-                    p.epoch = epoch;
-                    p.epochs = c.epochs;
-                    p.batch = b + 1;
-                    p.batches = batches;
-                    p.loss = d.partialLossSum / static_cast<double>(d.partialSlices);
-                    p.learningRate = lr;
-                    const double secs = secondsSince(epochStart);
-                    p.slicesPerSecond = secs > 0 ? slicesThisSession / secs : 0;
-                    // Validation runs forward only (about a third of a training step per slice).
-                    const double remaining = static_cast<double>(order.size() - from - n) + d.validOrder.size() / 3.0;
-                    p.etaSeconds = p.slicesPerSecond > 0 ? remaining / p.slicesPerSecond : 0;
-                    d.onProgress(p);
-                }
-                if (c.checkpointMinutes > 0 && secondsSince(lastCheckpoint) > c.checkpointMinutes * 60 && b + 1 < batches) {
-                    d.save(d.lastPath());
-                    lastCheckpoint = Clock::now();
-                    d.log("mid-epoch checkpoint at batch " + std::to_string(b + 1) + "/" + std::to_string(batches));
-                }
-            }
-            const double trainSeconds = secondsSince(epochStart);
-
-            const double validLoss = d.validate(epoch, cancel, lr);
-            if (cancel.isCancelled()) {
-                // The training part of the epoch is complete; validation is redone on resume.
-                d.save(d.lastPath());
-                d.log("cancelled during validation of epoch " + std::to_string(epoch) + "; state saved");
-                return finishResult(TrainResult::Stop::Cancelled);
-            }
-            if (!std::isfinite(validLoss)) {
-                const std::string msg = "training diverged: the validation loss of epoch " + std::to_string(epoch) +
-                                        " is not finite; the last good state is kept in " + d.lastPath().string();
-                d.log(msg);
-                throw TrainingError(msg);
-            }
-
-            EpochRecord rec;
-            rec.epoch = epoch;
-            rec.trainLoss = d.partialSlices ? d.partialLossSum / static_cast<double>(d.partialSlices) : NAN;
-            rec.validLoss = validLoss;
-            rec.learningRate = lr;
-            rec.seconds = secondsSince(epochStart);
-            rec.dataSeconds = dataSeconds;
-            rec.slicesPerSecond = trainSeconds > 0 ? slicesThisSession / trainSeconds : 0;
-            rec.trainSlices = order.size();
-            rec.validSlices = d.validOrder.size();
-            rec.best = validLoss < d.bestValid;
-            if (rec.best) {
-                d.bestValid = validLoss;
-                d.bestEpoch = epoch;
-                d.badEpochs = 0;
-            } else {
-                ++d.badEpochs;
-            }
-            bool atFloor = false;
-            if (d.plateau.step(validLoss, c, atFloor)) {
-                d.setLearningRate(d.plateau.lr);
-                d.log("validation loss plateaued: learning rate reduced to " + fmt("%.3g", d.plateau.lr));
-            }
-            d.history.push_back(rec);
-            d.epochsDone = epoch;
-            d.batchInEpoch = 0;
-            d.partialLossSum = 0;
-            d.partialSlices = 0;
-
-            d.save(d.lastPath());
-            char name[32];
-            std::snprintf(name, sizeof(name), "epoch-%03d.pt", epoch);
-            d.save(c.runDir / "checkpoints" / name);
-            if (rec.best)
-                d.save(d.bestPath());
-            d.writeMetrics();
-            d.log("epoch " + std::to_string(epoch) + ": train MSE " + fmt("%.4f", rec.trainLoss) + ", valid MSE " +
-                  fmt("%.4f", rec.validLoss) + (rec.best ? " (best)" : "") + ", lr " + fmt("%.3g", lr) + ", " +
-                  fmt("%.1f", rec.seconds) + " s, " + fmt("%.0f", rec.slicesPerSecond) + " slices/s, data loading " +
-                  fmt("%.1f", 100.0 * dataSeconds / std::max(1e-9, trainSeconds)) + "% of training time");
-            if (d.onEpoch)
-                d.onEpoch(rec);
-
-            if (d.badEpochs >= c.earlyStopPatience)
-                return finishResult(TrainResult::Stop::EarlyStopped);
-            if (atFloor && d.badEpochs > 0)
-                return finishResult(TrainResult::Stop::MinLearningRate);
-        }
-        return finishResult(TrainResult::Stop::Completed);
-    };
     try {
-        return body();
+        return d.runUnguarded(cancel);
     } catch (const std::bad_alloc&) {
         throw oom("std::bad_alloc");
     } catch (const c10::Error& e) {
@@ -770,6 +551,232 @@ TrainResult Trainer::run(const CancelToken& cancel)
             throw oom(first.substr(0, 200));
         throw;
     }
+}
+
+TrainResult Trainer::Impl::runUnguarded(const CancelToken& cancel)
+{
+    Impl& d = *this;
+    TrainConfig& c = d.cfg;
+    configureTorchRuntime(c.threads);
+    std::filesystem::create_directories(c.runDir);
+    std::filesystem::create_directories(c.runDir / "checkpoints");
+    d.logFile.open(c.runDir / "train.log", std::ios::app);
+    if (!d.logFile)
+        throw IoError("cannot write " + (c.runDir / "train.log").string());
+    // A run killed while writing a checkpoint leaves its temp file ("last.pt.tmp-PID-N", see
+    // AtomicFile.h) beside the intact previous file: remove them, they only take disk space.
+    std::vector<std::filesystem::path> temps;
+    for (const auto& folder : {c.runDir, c.runDir / "checkpoints"}) {
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(folder, ec))
+            if (entry.path().filename().string().find(".tmp-") != std::string::npos)
+                temps.push_back(entry.path());
+    }
+    std::size_t stale = 0;
+    for (const auto& t : temps) {
+        std::error_code ec;
+        stale += std::filesystem::remove(t, ec) ? 1 : 0;
+    }
+    if (stale > 0)
+        d.log("removed " + std::to_string(stale) + " temp file(s) left by an interrupted write");
+
+    const bool haveState = std::filesystem::exists(d.lastPath());
+    if (d.resume && haveState) {
+        d.restore();
+    } else {
+        if (haveState)
+            throw ConfigError("run folder " + c.runDir.string() +
+                              " already holds a training state (last.pt); resume it or choose another folder");
+        if (d.resume)
+            d.log("no last.pt in " + c.runDir.string() + ": starting a new run");
+        torch::manual_seed(c.seed);
+        if (torch::cuda::is_available())
+            torch::cuda::manual_seed_all(c.seed);
+        d.model = nn::makeAutoencoder(c.model);
+        const auto [mean, stddev] = d.featureStats();
+        d.model->setNormalisation(mean, std::max(1.0, stddev));
+        d.model->to(d.device);
+        d.model->train();
+        d.makeOptimizer();
+        d.plateau = Plateau{};
+        d.plateau.lr = c.learningRate;
+        writeFileAtomically(c.runDir / "config.json", c.toJson());
+        std::int64_t params = 0;
+        for (const auto& p : d.model->parameters())
+            params += p.numel();
+        d.log("new run: " + c.model.summary() + ", " + std::to_string(params) + " parameters, device " +
+              d.device.str() + ", " + std::to_string(torchThreads()) + " CPU threads; math libraries: " +
+              loadedMathLibraries());
+        d.log("data: " + std::to_string(d.train.noteCount()) + " training notes (" +
+              std::to_string(d.trainIndex.size()) + " slices), " + std::to_string(d.valid.noteCount()) +
+              " validation notes (" + std::to_string(d.validOrder.size()) + " slices); adam lr " +
+              fmt("%g", c.learningRate) + ", weight decay " + fmt("%g", c.weightDecay) + ", batch " +
+              std::to_string(c.batchSize) + ", seed " + std::to_string(c.seed) + "; dB normalisation mean " +
+              fmt("%.2f", d.model->normMean()) + ", scale " + fmt("%.2f", d.model->normScale()));
+    }
+
+    TrainResult result;
+    result.device = d.device.str();
+    result.lastCheckpoint = d.lastPath();
+    result.bestCheckpoint = d.bestPath();
+    const std::size_t batch = static_cast<std::size_t>(c.batchSize);
+    const std::size_t values = static_cast<std::size_t>(c.model.sliceValues());
+    std::vector<float> buf;
+    buf.reserve(batch * values);
+
+    auto finishResult = [&](TrainResult::Stop stop) {
+        result.stop = stop;
+        result.epochsDone = d.epochsDone;
+        result.bestEpoch = d.bestEpoch;
+        result.bestValidLoss = d.bestValid;
+        result.history = d.history;
+        d.log(std::string("stopped: ") + stopName(stop) + " after " + std::to_string(d.epochsDone) +
+              " epoch(s); best validation MSE " + fmt("%.4f", d.bestValid) + " (epoch " + std::to_string(d.bestEpoch) +
+              ")");
+        return result;
+    };
+
+    while (d.epochsDone < c.epochs) {
+        const int epoch = d.epochsDone + 1;
+        const auto epochStart = Clock::now();
+        std::vector<std::uint64_t> order = epochOrder(d.trainIndex.size(), c.seed, epoch);
+        order.resize(d.trainSlices());
+        const std::int64_t batches = static_cast<std::int64_t>((order.size() + batch - 1) / batch);
+        auto lastCheckpoint = Clock::now();
+        double dataSeconds = 0;
+        std::uint64_t slicesThisSession = 0;
+        const double lr = d.plateau.lr;
+        if (d.batchInEpoch == 0)
+            d.log("epoch " + std::to_string(epoch) + ": " + std::to_string(order.size()) + " slices in " +
+                  std::to_string(batches) + " batches, lr " + fmt("%.3g", lr));
+
+        for (std::int64_t b = d.batchInEpoch; b < batches; ++b) {
+            if (cancel.isCancelled()) {
+                d.save(d.lastPath());
+                d.log("cancelled in epoch " + std::to_string(epoch) + " at batch " + std::to_string(b) + "/" +
+                      std::to_string(batches) + "; state saved to " + d.lastPath().string());
+                return finishResult(TrainResult::Stop::Cancelled);
+            }
+            const auto t0 = Clock::now();
+            const std::size_t from = static_cast<std::size_t>(b) * batch;
+            const std::size_t n = std::min(batch, order.size() - from);
+            d.gather(d.train, d.trainIndex, order, from, n, buf);
+            const torch::Tensor x = d.toDevice(buf, n);
+            dataSeconds += secondsSince(t0);
+
+            d.optimizer->zero_grad();
+            const torch::Tensor y = d.model->forward(x);
+            const torch::Tensor loss = torch::mse_loss(y, x);
+            double value = loss.item<double>();
+            if (d.globalStep == c.testInjectNanAtStep)
+                value = std::numeric_limits<double>::quiet_NaN();
+            if (!std::isfinite(value)) {
+                const std::string msg = "training diverged: the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") +
+                                        " in epoch " + std::to_string(epoch) + ", batch " + std::to_string(b + 1) + "/" +
+                                        std::to_string(batches) + " (step " + std::to_string(d.globalStep) + ", lr " +
+                                        fmt("%.3g", lr) + "). The last good state is kept in " + d.lastPath().string() +
+                                        (std::filesystem::exists(d.lastPath()) ? "" : " (none written yet)") +
+                                        "; resume with a lower learning rate (--lr).";
+                d.log(msg);
+                throw TrainingError(msg);
+            }
+            loss.backward();
+            d.optimizer->step();
+            d.partialLossSum += value * static_cast<double>(n);
+            d.partialSlices += n;
+            d.batchInEpoch = b + 1;
+            ++d.globalStep;
+            slicesThisSession += n;
+
+            if (c.testSleepPerBatchMs > 0)
+                std::this_thread::sleep_for(std::chrono::milliseconds(c.testSleepPerBatchMs));
+            if (d.onProgress) {
+                TrainProgress p;
+                p.phase = TrainPhase::Train;
+                p.epoch = epoch;
+                p.epochs = c.epochs;
+                p.batch = b + 1;
+                p.batches = batches;
+                p.loss = d.partialLossSum / static_cast<double>(d.partialSlices);
+                p.learningRate = lr;
+                const double secs = secondsSince(epochStart);
+                p.slicesPerSecond = secs > 0 ? slicesThisSession / secs : 0;
+                // Validation runs forward only (about a third of a training step per slice).
+                const double remaining = static_cast<double>(order.size() - from - n) + d.validOrder.size() / 3.0;
+                p.etaSeconds = p.slicesPerSecond > 0 ? remaining / p.slicesPerSecond : 0;
+                d.onProgress(p);
+            }
+            if (c.checkpointMinutes > 0 && secondsSince(lastCheckpoint) > c.checkpointMinutes * 60 && b + 1 < batches) {
+                d.save(d.lastPath());
+                lastCheckpoint = Clock::now();
+                d.log("mid-epoch checkpoint at batch " + std::to_string(b + 1) + "/" + std::to_string(batches));
+            }
+        }
+        const double trainSeconds = secondsSince(epochStart);
+
+        const double validLoss = d.validate(epoch, cancel, lr);
+        if (cancel.isCancelled()) {
+            // The training part of the epoch is complete; validation is redone on resume.
+            d.save(d.lastPath());
+            d.log("cancelled during validation of epoch " + std::to_string(epoch) + "; state saved");
+            return finishResult(TrainResult::Stop::Cancelled);
+        }
+        if (!std::isfinite(validLoss)) {
+            const std::string msg = "training diverged: the validation loss of epoch " + std::to_string(epoch) +
+                                    " is not finite; the last good state is kept in " + d.lastPath().string();
+            d.log(msg);
+            throw TrainingError(msg);
+        }
+
+        EpochRecord rec;
+        rec.epoch = epoch;
+        rec.trainLoss = d.partialSlices ? d.partialLossSum / static_cast<double>(d.partialSlices) : NAN;
+        rec.validLoss = validLoss;
+        rec.learningRate = lr;
+        rec.seconds = secondsSince(epochStart);
+        rec.dataSeconds = dataSeconds;
+        rec.slicesPerSecond = trainSeconds > 0 ? slicesThisSession / trainSeconds : 0;
+        rec.trainSlices = order.size();
+        rec.validSlices = d.validOrder.size();
+        rec.best = validLoss < d.bestValid;
+        if (rec.best) {
+            d.bestValid = validLoss;
+            d.bestEpoch = epoch;
+            d.badEpochs = 0;
+        } else {
+            ++d.badEpochs;
+        }
+        bool atFloor = false;
+        if (d.plateau.step(validLoss, c, atFloor)) {
+            d.setLearningRate(d.plateau.lr);
+            d.log("validation loss plateaued: learning rate reduced to " + fmt("%.3g", d.plateau.lr));
+        }
+        d.history.push_back(rec);
+        d.epochsDone = epoch;
+        d.batchInEpoch = 0;
+        d.partialLossSum = 0;
+        d.partialSlices = 0;
+
+        d.save(d.lastPath());
+        char name[32];
+        std::snprintf(name, sizeof(name), "epoch-%03d.pt", epoch);
+        d.save(c.runDir / "checkpoints" / name);
+        if (rec.best)
+            d.save(d.bestPath());
+        d.writeMetrics();
+        d.log("epoch " + std::to_string(epoch) + ": train MSE " + fmt("%.4f", rec.trainLoss) + ", valid MSE " +
+              fmt("%.4f", rec.validLoss) + (rec.best ? " (best)" : "") + ", lr " + fmt("%.3g", lr) + ", " +
+              fmt("%.1f", rec.seconds) + " s, " + fmt("%.0f", rec.slicesPerSecond) + " slices/s, data loading " +
+              fmt("%.1f", 100.0 * dataSeconds / std::max(1e-9, trainSeconds)) + "% of training time");
+        if (d.onEpoch)
+            d.onEpoch(rec);
+
+        if (d.badEpochs >= c.earlyStopPatience)
+            return finishResult(TrainResult::Stop::EarlyStopped);
+        if (atFloor && d.badEpochs > 0)
+            return finishResult(TrainResult::Stop::MinLearningRate);
+    }
+    return finishResult(TrainResult::Stop::Completed);
 }
 
 } // namespace morph
