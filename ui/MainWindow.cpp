@@ -15,6 +15,8 @@
 #include "NoteTableModel.h"
 #include "NoteViewer.h"
 #include "PreferencesDialog.h"
+#include "StyleTransferPanel.h"
+#include "StyleTransferService.h"
 #include "TrainingPanel.h"
 #include "TrainingRunner.h"
 #include "model/ModelRunner.h"
@@ -59,6 +61,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
         correlation_->setCacheRoot(std::filesystem::path(options_.embeddingCache.toStdString()));
     morph_ = new MorphController(jobs_, this);
     training_ = new TrainingRunner(jobs_, this);
+    styleService_ = new StyleTransferService(jobs_, this);
 
     browser_ = new DatasetBrowser;
     viewer_ = new NoteViewer;
@@ -72,6 +75,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
     morphPanel_ = new MorphPanel(morph_, audio_);
     trainingPanel_ = new TrainingPanel(training_);
     modelPanel_ = new ModelPanel(models_);
+    stylePanel_ = new StyleTransferPanel(styleService_, audio_);
     tabs_ = new QTabWidget;
     tabs_->setObjectName(QStringLiteral("mainTabs"));
     tabs_->setDocumentMode(true);
@@ -80,11 +84,13 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
     tabs_->addTab(morphPanel_, tr("M&orph"));
     tabs_->addTab(trainingPanel_, tr("&Training"));
     tabs_->addTab(modelPanel_, tr("Mo&del"));
+    tabs_->addTab(stylePanel_, tr("St&yle"));
     tabs_->setTabToolTip(0, tr("Browse, filter, view and play the dataset's notes (Ctrl+1)"));
     tabs_->setTabToolTip(1, tr("Correlation of the notes' embeddings; pick the least-correlated pairs (Ctrl+2)"));
     tabs_->setTabToolTip(2, tr("Morph between notes A and B, or four notes on the XY pad (Ctrl+3)"));
     tabs_->setTabToolTip(3, tr("Train an autoencoder on a dataset (Ctrl+4)"));
     tabs_->setTabToolTip(4, tr("The model in use: architecture, pre-processing, metrics (Ctrl+5)"));
+    tabs_->setTabToolTip(5, tr("Style transfer: the timbre of one note imposed on another (Ctrl+6)"));
     setCentralWidget(tabs_);
 
     slots_ = new MorphSlots;
@@ -160,6 +166,16 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent) : QMai
         morph_->setSlot(slot, note);
         morphPanel_->setSlotInfo(slot, QString::fromStdString(loaded_->dataset.note(*note).noteStr), noteDetails(*note));
     });
+    connect(stylePanel_, &StyleTransferPanel::assignRequested, this, [this](int role) {
+        const auto note = browser_->currentNote();
+        if (!note || !loaded_) {
+            statusBar()->showMessage(tr("Select a note in the browser first"), 4000);
+            return;
+        }
+        stylePanel_->setNote(StyleTransferPanel::Role(role), *note,
+                             QString::fromStdString(loaded_->dataset.note(*note).noteStr));
+    });
+    connect(stylePanel_, &StyleTransferPanel::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
     connect(morphPanel_, &MorphPanel::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
     connect(trainingPanel_, &TrainingPanel::useModelRequested, this, [this](const QString& path) {
         openModel(path);
@@ -250,7 +266,7 @@ void MainWindow::buildMenus()
     playMorph->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QStringList names = {tr("&Browser"), tr("&Correlation"), tr("&Morph"), tr("&Training"), tr("Mo&del")};
+    const QStringList names = {tr("&Browser"), tr("&Correlation"), tr("&Morph"), tr("&Training"), tr("Mo&del"), tr("St&yle")};
     for (int i = 0; i < names.size(); ++i) {
         QAction* a = view->addAction(names[i], this, [this, i] { tabs_->setCurrentIndex(i); });
         a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
@@ -307,6 +323,7 @@ void MainWindow::onDatasetLoaded(const LoadedDataset& result)
     shared_ = std::make_shared<const NSynthDataset>(result.dataset); // shares the data (cheap)
     correlation_->setDataset(shared_);
     morph_->setDataset(shared_);
+    styleService_->setDataset(shared_);
     correlationPanel_->setDataset(shared_);
     trainingPanel_->setOpenDataset(shared_, result.path);
     for (int s = 0; s < 4; ++s) morphPanel_->setSlotInfo(s, s < 2 ? tr("(press %1 on a note in the browser)").arg(QChar('A' + s)) : tr("(= %1)").arg(QChar('A' + s - 2)), {});
@@ -433,6 +450,7 @@ void MainWindow::onModelChanged()
     modelStatus_->setToolTip(m->description);
     correlation_->setModel(m->runner);
     morph_->setEngine(m->engine);   // re-encodes the slot notes in the background
+    stylePanel_->setModelPath(m->path);
     correlationPanel_->recompute(); // re-encodes the last note set in the background
     emit modelReady(m->path);
 }

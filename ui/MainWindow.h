@@ -1,6 +1,6 @@
 #pragma once
 // The workstation window: composes the panels (tabs Browser, Correlation, Morph, Training,
-// Model; morph slots; background-work dock) and the services (dataset loader, note analysis,
+// Model, Style; morph slots; background-work dock) and the services (dataset loader, note analysis,
 // audio, model, correlation, morph, training) and wires their signals. It holds no algorithm.
 // Thread contract: GUI thread only.
 #include "DatasetLoader.h"
@@ -31,6 +31,8 @@ class MorphPanel;
 class MorphSlots;
 class NoteAnalysisService;
 class NoteViewer;
+class StyleTransferPanel;
+class StyleTransferService;
 class TrainingPanel;
 class TrainingRunner;
 
@@ -48,7 +50,7 @@ public:
     explicit MainWindow(const MainWindowOptions& options = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    enum class Tab { Browser = 0, Correlation, Morph, Training, Model };
+    enum class Tab { Browser = 0, Correlation, Morph, Training, Model, Style };
 
     void openDataset(const QString& path);
     void openModel(const QString& path);
@@ -76,6 +78,8 @@ public:
     MorphPanel* morphPanel() const { return morphPanel_; }
     TrainingRunner* trainingRunner() const { return training_; }
     TrainingPanel* trainingPanel() const { return trainingPanel_; }
+    StyleTransferService* styleService() const { return styleService_; }
+    StyleTransferPanel* stylePanel() const { return stylePanel_; }
     BackgroundJobs* backgroundJobs() const { return jobs_; }
     std::shared_ptr<const NSynthDataset> sharedDataset() const { return shared_; }
     QLabel* audioStatusLabel() const { return audioStatus_; }
@@ -126,6 +130,8 @@ private:
     MorphPanel* morphPanel_ = nullptr;
     TrainingRunner* training_ = nullptr;
     TrainingPanel* trainingPanel_ = nullptr;
+    StyleTransferService* styleService_ = nullptr;
+    StyleTransferPanel* stylePanel_ = nullptr;
     std::shared_ptr<const NSynthDataset> shared_;
     std::function<bool()> confirmClose_;
     bool closeAfterTraining_ = false;

@@ -50,6 +50,7 @@ MainWindow::Tab parseTab(const QString& name)
     if (n == QLatin1String("morph")) return MainWindow::Tab::Morph;
     if (n == QLatin1String("training")) return MainWindow::Tab::Training;
     if (n == QLatin1String("model")) return MainWindow::Tab::Model;
+    if (n == QLatin1String("style")) return MainWindow::Tab::Style;
     return MainWindow::Tab::Browser;
 }
 
@@ -116,7 +117,7 @@ int main(int argc, char** argv)
     const QCommandLineOption axis(QStringLiteral("axis"), QStringLiteral("Spectrogram frequency axis."),
                                   QStringLiteral("linear|log|mel"));
     const QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Tab to show at start."),
-                                 QStringLiteral("browser|correlation|morph|training|model"));
+                                 QStringLiteral("browser|correlation|morph|training|model|style"));
     const QCommandLineOption correlate(QStringLiteral("correlate"),
                                        QStringLiteral("Compute the correlation matrix once data and model are loaded."));
     const QCommandLineOption pair(QStringLiteral("pair"), QStringLiteral("Notes A and B (note_str,note_str)."),

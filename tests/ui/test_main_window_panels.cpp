@@ -1,16 +1,19 @@
-// The window's new parts: five tabs with Ctrl+1..5, File › Open Model… (Ctrl+M), the model is
+// The window's new parts: six tabs with Ctrl+1..6, File › Open Model… (Ctrl+M), the model is
 // remembered and reloaded at the next start, the window state and current tab persist, slots
 // A / B reach the morph panel and controller, and the correlation note set follows the
-// selected note's pitch.
+// selected note's pitch; the Style tab's "use selected as content / style" buttons take the
+// browser's note.
 #include "CorrelationPanel.h"
 #include "DatasetBrowser.h"
 #include "MainWindow.h"
 #include "ModelService.h"
 #include "MorphController.h"
 #include "MorphSlots.h"
+#include "StyleTransferPanel.h"
 #include "support/UiTestSupport.h"
 
 #include <QLabel>
+#include <QPushButton>
 #include <QMenuBar>
 #include <QSettings>
 #include <QTabWidget>
@@ -38,12 +41,14 @@ private slots:
             w.show();
             w.activateWindow();
             QVERIFY(QTest::qWaitForWindowActive(&w));
-            QCOMPARE(w.tabs()->count(), 5);
+            QCOMPARE(w.tabs()->count(), 6);
             QCOMPARE(w.tabs()->tabText(2), QStringLiteral("M&orph"));
             QTest::keyClick(&w, Qt::Key_3, Qt::ControlModifier);
             QCOMPARE(w.currentTab(), MainWindow::Tab::Morph);
             QTest::keyClick(&w, Qt::Key_5, Qt::ControlModifier);
             QCOMPARE(w.currentTab(), MainWindow::Tab::Model);
+            QTest::keyClick(&w, Qt::Key_6, Qt::ControlModifier);
+            QCOMPARE(w.currentTab(), MainWindow::Tab::Style);
             bool hasOpenModel = false;
             for (QAction* menu : w.menuBar()->actions())
                 for (QAction* a : menu->menu()->actions())
@@ -71,6 +76,13 @@ private slots:
             QTest::keyClick(w.browser()->table(), Qt::Key_D);
             QCOMPARE(w.morphController()->slotNote(3), w.browser()->currentNote());
             QVERIFY(w.morphController()->pairReady()); // A / B untouched
+            // The Style tab takes the browser's note as content, then another as style.
+            w.stylePanel()->assignButton(StyleTransferPanel::Content)->click();
+            QCOMPARE(w.stylePanel()->note(StyleTransferPanel::Content), w.browser()->currentNote());
+            QVERIFY(w.browser()->selectNote(QStringLiteral("brass_acoustic_006-060-100")));
+            w.stylePanel()->assignButton(StyleTransferPanel::Style)->click();
+            QCOMPARE(w.stylePanel()->note(StyleTransferPanel::Style), std::make_optional(b));
+            QVERIFY(w.stylePanel()->runButton()->isEnabled());
             QTRY_VERIFY_WITH_TIMEOUT(w.isIdle(), 30000);
             w.showTab(MainWindow::Tab::Correlation);
             QVERIFY(w.close());

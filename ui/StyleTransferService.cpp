@@ -1,0 +1,201 @@
+#include "StyleTransferService.h"
+
+#include "Async.h"
+#include "BackgroundJobs.h"
+#include "GuiRelay.h"
+#include "dataset/AudioFile.h"
+#include "dataset/NSynthDataset.h"
+#include "dsp/DbScale.h"
+#include "util/Errors.h"
+
+#include <QThread>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace morph::ui {
+
+std::shared_ptr<const SpectrogramData> displaySpectrogram(const dsp::Spectrogram& representation, bool db,
+                                                         int sampleRate, int nFft, int hop)
+{
+    dsp::Spectrogram mag = representation;
+    if (db) {
+        dsp::dbToAmplitudeInPlace(mag, 1.f);
+    } else {
+        for (float& v : mag.values)
+            v = std::expm1(std::max(v, 0.f));
+    }
+    const float ref = std::max(dsp::maxValue(mag), 1e-5f);
+    dsp::amplitudeToDbInPlace(mag, ref);
+    auto s = std::make_shared<SpectrogramData>();
+    s->bins = mag.bins;
+    s->frames = mag.frames;
+    s->db = std::move(mag.values);
+    s->sampleRate = sampleRate;
+    s->nFft = nFft;
+    s->hop = hop;
+    return s;
+}
+
+StyleTransferService::StyleTransferService(BackgroundJobs* jobs, QObject* parent)
+    : QObject(parent), jobs_(jobs), relay_(GuiRelay::create(this))
+{
+    if (jobs_)
+        connect(jobs_, &BackgroundJobs::jobChanged, this, [this](int id) {
+            const BackgroundJobs::Job* j = jobs_->job(id);
+            if (id == job_ && j && j->cancelRequested) stop();
+        });
+    connect(this, &StyleTransferService::progress, this, [this](int iteration, int iterations, const style::LossTerms& l) {
+        if (!jobs_ || !job_) return;
+        jobs_->setProgress(job_, iterations > 0 ? double(iteration) / iterations : 1.0,
+                           tr("iteration %1 / %2, loss %3").arg(iteration).arg(iterations).arg(l.total, 0, 'g', 4));
+    });
+}
+
+StyleTransferService::~StyleTransferService()
+{
+    relay_->detach();
+    if (thread_) {
+        cancel_.cancel();
+        thread_->wait(); // exit only: the run stops before its next loss evaluation
+        delete thread_;
+        thread_ = nullptr;
+    }
+    if (job_ && jobs_) jobs_->finish(job_);
+}
+
+void StyleTransferService::setDataset(std::shared_ptr<const NSynthDataset> dataset)
+{
+    dataset_ = std::move(dataset);
+}
+
+bool StyleTransferService::start(std::size_t contentNote, std::size_t styleNote,
+                                 const style::StyleTransferOptions& options)
+{
+    if (thread_ || !dataset_) return false;
+    cancel_ = CancelToken();
+    ok_ = cancelled_ = false;
+    message_.clear();
+    const QString contentName = QString::fromStdString(dataset_->note(contentNote).noteStr);
+    const QString styleName = QString::fromStdString(dataset_->note(styleNote).noteStr);
+    if (jobs_) {
+        job_ = jobs_->start(tr("Style transfer: %1 in the style of %2").arg(contentName, styleName), cancel_);
+        jobs_->setProgress(job_, -1.0, tr("preparing"));
+    }
+    auto relay = relay_;
+    CancelToken cancel = cancel_;
+    const std::filesystem::path contentPath = dataset_->audioPath(contentNote);
+    const std::filesystem::path stylePath = dataset_->audioPath(styleNote);
+    emit started(options.iterations);
+    thread_ = QThread::create([this, relay, cancel, options, contentPath, stylePath, contentName, styleName] {
+        // ---- worker thread: touch only the captured values, `cancel` and the relay ----
+        bool ok = false, cancelled = false;
+        QString message;
+        try {
+            auto load = [](const std::filesystem::path& path) {
+                const LoadedAudio audio = loadAudio(path, 0);
+                style::AudioClip clip;
+                clip.samples = audio.samples;
+                clip.sampleRate = audio.sampleRate;
+                clip.name = path.filename().string();
+                return clip;
+            };
+            const style::AudioClip content = load(contentPath), styleClip = load(stylePath);
+            const style::StyleTransfer transfer(options);
+            auto lastPost = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+            style::StyleTransferResult result = transfer.run(
+                content, styleClip,
+                [&](const style::StyleTransferProgress& p) {
+                    const auto now = std::chrono::steady_clock::now();
+                    if (p.iteration < p.iterations && p.iteration > 0
+                        && now - lastPost < std::chrono::milliseconds(kProgressIntervalMs))
+                        return;
+                    lastPost = now;
+                    relay->post([this, p] { emit progress(p.iteration, p.iterations, p.loss); });
+                },
+                &cancel);
+            auto outcome = std::make_shared<StyleTransferOutcome>();
+            const bool db = result.representation == "dB";
+            outcome->content = displaySpectrogram(result.content, db, result.sampleRate, result.nFft, result.hop);
+            outcome->style = displaySpectrogram(result.style, db, result.sampleRate, result.nFft, result.hop);
+            outcome->output = displaySpectrogram(result.output, db, result.sampleRate, result.nFft, result.hop);
+            outcome->contentName = contentName;
+            outcome->styleName = styleName;
+            outcome->contentAudio = content.sampleRate == result.sampleRate
+                                        ? content.samples
+                                        : resampleMono(content.samples, content.sampleRate, result.sampleRate);
+            outcome->styleAudio = styleClip.sampleRate == result.sampleRate
+                                      ? styleClip.samples
+                                      : resampleMono(styleClip.samples, styleClip.sampleRate, result.sampleRate);
+            const auto& first = result.lossCurve.front();
+            const auto& last = result.lossCurve.back();
+            message = tr("Done in %1 s (+ Griffin-Lim %2 s) on %3: style loss %4 → %5%6")
+                          .arg(result.optimiseSeconds, 0, 'f', 1)
+                          .arg(result.griffinLimSeconds, 0, 'f', 2)
+                          .arg(QString::fromStdString(result.device))
+                          .arg(first.style, 0, 'g', 4)
+                          .arg(last.style, 0, 'g', 4)
+                          .arg(result.peakGain < 1.f ? tr(" (peak-limited)") : QString());
+            outcome->result = std::move(result);
+            ok = true;
+            relay->post([this, o = std::shared_ptr<const StyleTransferOutcome>(outcome)] {
+                outcome_ = o;
+                emit resultReady(o);
+            });
+        } catch (const CancelledError&) {
+            cancelled = true;
+            message = tr("Stopped");
+        } catch (const std::exception& e) { // typed morph errors: shown to the user
+            message = QString::fromStdString(e.what());
+        }
+        relay->post([this, ok, cancelled, message] {
+            ok_ = ok;
+            cancelled_ = cancelled;
+            message_ = message;
+        });
+    });
+    thread_->setObjectName(QStringLiteral("morph-style-transfer"));
+    connect(thread_, &QThread::finished, this, &StyleTransferService::onThreadEnded);
+    thread_->start(QThread::LowPriority);
+    return true;
+}
+
+void StyleTransferService::stop()
+{
+    if (thread_) cancel_.cancel();
+}
+
+void StyleTransferService::onThreadEnded()
+{
+    // The thread's last posts (result, outcome) were queued before QThread::finished: they ran.
+    QThread* t = thread_;
+    thread_ = nullptr;
+    t->deleteLater();
+    if (job_ && jobs_) jobs_->finish(job_);
+    job_ = 0;
+    emit finished(ok_, cancelled_, message_);
+}
+
+bool StyleTransferService::waitForFinished(int milliseconds)
+{
+    if (!thread_) return true;
+    return thread_->wait(QDeadlineTimer(milliseconds));
+}
+
+bool StyleTransferService::exportWav(const QString& file)
+{
+    if (!outcome_) return false;
+    auto outcome = outcome_;
+    runAsync(this,
+             [outcome, path = file.toStdString()] {
+                 writeWav16(path, outcome->result.audio, outcome->result.sampleRate);
+                 return true;
+             },
+             [this, file](Outcome<bool> o) {
+                 emit exportFinished(o.ok(), o.ok() ? tr("Wrote %1").arg(file) : o.error);
+             });
+    return true;
+}
+
+} // namespace morph::ui
