@@ -63,7 +63,12 @@ inline KillLoopResult trainKillLoop(const std::filesystem::path& work, int itera
         while (!killed) {
             std::uint32_t mask = 0;
             const auto name = watch.next(100, mask);
-            if (name && (mask & IN_CREATE) && name->find(".tmp-") != std::string::npos && ++seen >= target) {
+            // A write begins: a temp file is created (atomic writes), or a .pt file itself is
+            // written to (what a non-atomic writer would do; then the kill tears that file).
+            const bool writeBegins = name && (((mask & IN_CREATE) && name->find(".tmp-") != std::string::npos) ||
+                                              ((mask & IN_MODIFY) && name->size() > 3 &&
+                                               name->compare(name->size() - 3, 3, ".pt") == 0));
+            if (writeBegins && ++seen >= target) {
                 if (delayUs > 0)
                     ::usleep(static_cast<useconds_t>(delayUs));
                 child.kill();
