@@ -67,13 +67,15 @@ StyleTransferService::~StyleTransferService()
 
 void StyleTransferService::setDataset(std::shared_ptr<const NSynthDataset> dataset)
 {
+    if (dataset == dataset_) return;
     dataset_ = std::move(dataset);
+    emit datasetChanged();
 }
 
 bool StyleTransferService::start(std::size_t contentNote, std::size_t styleNote,
                                  const style::StyleTransferOptions& options)
 {
-    if (thread_ || !dataset_) return false;
+    if (thread_ || !dataset_ || contentNote >= dataset_->size() || styleNote >= dataset_->size()) return false;
     cancel_ = CancelToken();
     ok_ = cancelled_ = false;
     message_.clear();
