@@ -46,8 +46,13 @@ LoadedModel ModelService::loadNow(const QString& path, const QString& device)
     loaded.runner = std::move(runner);
     loaded.path = path;
     loaded.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    loaded.summary = QStringLiteral("%1 — %2")
-                         .arg(QString::fromStdString(describeModelShort(info.config)), QFileInfo(path).fileName());
+    // Short enough for the status bar: "default/model.pt (single log-mag, 8-16-16-16)".
+    const QFileInfo shown(path);
+    loaded.summary = QStringLiteral("%1/%2 (%3 %4, %5)")
+                         .arg(shown.dir().dirName(), shown.fileName(),
+                              QString::fromLatin1(architectureName(info.config.arch)),
+                              info.config.mel ? QStringLiteral("mel") : QStringLiteral("log-mag"),
+                              QString::fromStdString(channelsText(info.config.effectiveChannels())));
     loaded.description = QString::fromStdString(info.describe()) +
                          QStringLiteral("\nRunning on %1 (loaded in %2 s).\n\nEverything the checkpoint says about "
                                         "itself:\n%3")

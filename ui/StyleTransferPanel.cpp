@@ -168,6 +168,13 @@ StyleTransferPanel::StyleTransferPanel(StyleTransferService* service, AudioContr
     top->addWidget(leftWidget);
     top->addWidget(right, 1);
 
+    connect(service_, &StyleTransferService::datasetChanged, this, [this] {
+        for (int r = 0; r < 2; ++r) {
+            notes_[std::size_t(r)].reset();
+            noteLabels_[std::size_t(r)]->setText(tr("(none: select a note in the browser)"));
+        }
+        updateButtons();
+    });
     connect(service_, &StyleTransferService::started, this, &StyleTransferPanel::onStarted);
     connect(service_, &StyleTransferService::progress, this, &StyleTransferPanel::onProgress);
     connect(service_, &StyleTransferService::resultReady, this, &StyleTransferPanel::onResult);

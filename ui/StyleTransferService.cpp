@@ -6,6 +6,7 @@
 #include "dataset/AudioFile.h"
 #include "dataset/NSynthDataset.h"
 #include "dsp/DbScale.h"
+#include "model/TorchRuntime.h"
 #include "util/Errors.h"
 
 #include <QThread>
@@ -67,13 +68,15 @@ StyleTransferService::~StyleTransferService()
 
 void StyleTransferService::setDataset(std::shared_ptr<const NSynthDataset> dataset)
 {
+    if (dataset == dataset_) return;
     dataset_ = std::move(dataset);
+    emit datasetChanged();
 }
 
 bool StyleTransferService::start(std::size_t contentNote, std::size_t styleNote,
                                  const style::StyleTransferOptions& options)
 {
-    if (thread_ || !dataset_) return false;
+    if (thread_ || !dataset_ || contentNote >= dataset_->size() || styleNote >= dataset_->size()) return false;
     cancel_ = CancelToken();
     ok_ = cancelled_ = false;
     message_.clear();
@@ -92,6 +95,9 @@ bool StyleTransferService::start(std::size_t contentNote, std::size_t styleNote,
         // ---- worker thread: touch only the captured values, `cancel` and the relay ----
         bool ok = false, cancelled = false;
         QString message;
+        // LibTorch's thread count is per calling thread here and defaults to 1: use every core
+        // for this run (the thread runs at low priority, so the GUI and audio still come first).
+        configureTorchRuntime(0);
         try {
             auto load = [](const std::filesystem::path& path) {
                 const LoadedAudio audio = loadAudio(path, 0);

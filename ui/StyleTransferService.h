@@ -50,11 +50,12 @@ public:
     explicit StyleTransferService(BackgroundJobs* jobs, QObject* parent = nullptr);
     ~StyleTransferService() override;
 
+    /// A new dataset invalidates note indices: emits datasetChanged (the panel clears its notes).
     void setDataset(std::shared_ptr<const NSynthDataset> dataset);
     std::shared_ptr<const NSynthDataset> dataset() const { return dataset_; }
 
-    /// Starts a transfer of dataset notes; false (nothing happens) while one runs or without a
-    /// dataset.
+    /// Starts a transfer of dataset notes; false (nothing happens) while one runs, without a
+    /// dataset or with an index outside it.
     bool start(std::size_t contentNote, std::size_t styleNote, const style::StyleTransferOptions& options);
     void stop();
     bool running() const { return thread_ != nullptr; }
@@ -67,6 +68,7 @@ public:
     bool exportWav(const QString& file);
 
 signals:
+    void datasetChanged();
     void started(int iterations);
     void progress(int iteration, int iterations, const morph::style::LossTerms& loss);
     void resultReady(std::shared_ptr<const morph::ui::StyleTransferOutcome> outcome);

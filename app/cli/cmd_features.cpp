@@ -51,6 +51,10 @@ int runFeatures(const std::vector<std::string>& raw)
     std::printf("  %.2f s, %.0f notes/s\n", r.seconds, r.notesPerSecond);
     for (std::size_t i = 0; i < r.problems.size() && i < 20; ++i)
         std::printf("  skipped %s\n", r.problems[i].c_str());
+    if (r.adjusted > 0)
+        std::printf("  %zu note(s) converted on load (NSynth notes are 16 kHz mono, 4 s):\n", r.adjusted);
+    for (std::size_t i = 0; i < r.adjustments.size() && i < 20; ++i)
+        std::printf("  converted %s\n", r.adjustments[i].c_str());
     return 0;
 }
 

@@ -32,6 +32,10 @@ std::size_t findNote(const NSynthDataset& dataset, const std::string& name)
 {
     if (auto index = dataset.find(name))
         return *index;
+    // Listed in examples.json but skipped when indexing (audio missing, bad entry): say why.
+    for (const auto& p : dataset.problems())
+        if (p.note == name)
+            throw DatasetError("note '" + name + "' is in the dataset but cannot be used: " + p.file + ": " + p.reason);
     throw ConfigError("note '" + name + "' is not in the dataset at '" + dataset.root().string()
                       + "' (run `morphstation-cli index` to list it)");
 }

@@ -145,6 +145,10 @@ int main(int argc, char** argv)
     for (const auto& command : morph::cli::CliRegistry::all()) {
         if (command.name != name)
             continue;
+        if (std::any_of(rest.begin(), rest.end(), [](const std::string& a) { return a == "--help" || a == "-h"; })) {
+            std::cout << "usage: morphstation-cli " << command.usage << "\n  " << command.summary << "\n";
+            return 0;
+        }
         try {
             return command.run(rest);
         } catch (const morph::ConfigError& e) {

@@ -97,7 +97,13 @@ std::vector<float> resampleMono(const std::vector<float>& in, int fromRate, int 
     return out;
 }
 
-LoadedAudio loadAudio(const std::filesystem::path& file, int targetRate)
+namespace {
+
+/// loadAudio reading at most what `maxTargetFrames` samples at the target rate need (0 = all), so
+/// a 10-minute file given as a 4-second note costs 4 seconds of decoding. `fileFrames` gets the
+/// file's full length in frames and `fileRate` its rate.
+LoadedAudio loadAudioPrefix(const std::filesystem::path& file, int targetRate, std::size_t maxTargetFrames,
+                            std::int64_t& fileFrames, int& fileRate)
 {
     struct stat st {};
     if (::stat(file.c_str(), &st) != 0)
@@ -125,12 +131,21 @@ LoadedAudio loadAudio(const std::filesystem::path& file, int targetRate)
     if (info.frames > (int64_t{1} << 31))
         fail(file, "too long (" + std::to_string(info.frames) + " frames)");
 
-    const std::size_t frames = static_cast<std::size_t>(info.frames);
+    fileFrames = info.frames;
+    fileRate = info.samplerate;
+    sf_count_t wanted = info.frames;
+    if (maxTargetFrames > 0) {
+        const int rate = targetRate > 0 ? targetRate : info.samplerate;
+        // A margin of 4096 frames keeps the resampler's filter fed at the end of the kept part.
+        const double need = std::ceil(static_cast<double>(maxTargetFrames) * info.samplerate / rate) + 4096;
+        wanted = std::min<sf_count_t>(info.frames, static_cast<sf_count_t>(need));
+    }
+    const std::size_t frames = static_cast<std::size_t>(wanted);
     const std::size_t ch = static_cast<std::size_t>(info.channels);
     std::vector<float> interleaved(frames * ch);
-    const sf_count_t got = sf_readf_float(sf, interleaved.data(), info.frames);
-    if (got != info.frames)
-        fail(file, "corrupt or truncated: read " + std::to_string(got) + " of " + std::to_string(info.frames)
+    const sf_count_t got = sf_readf_float(sf, interleaved.data(), wanted);
+    if (got != wanted)
+        fail(file, "corrupt or truncated: read " + std::to_string(got) + " of " + std::to_string(wanted)
                        + " frames (" + sf_strerror(sf) + ")");
 
     LoadedAudio out;
@@ -159,10 +174,26 @@ LoadedAudio loadAudio(const std::filesystem::path& file, int targetRate)
     return out;
 }
 
+} // namespace
+
+LoadedAudio loadAudio(const std::filesystem::path& file, int targetRate)
+{
+    std::int64_t fileFrames = 0;
+    int fileRate = 0;
+    return loadAudioPrefix(file, targetRate, 0, fileFrames, fileRate);
+}
+
 LoadedAudio loadNoteAudio(const std::filesystem::path& file, int targetRate, std::size_t targetLength)
 {
-    LoadedAudio a = loadAudio(file, targetRate);
-    const std::size_t n = a.samples.size();
+    std::int64_t fileFrames = 0;
+    int fileRate = 0;
+    LoadedAudio a = loadAudioPrefix(file, targetRate, targetLength, fileFrames, fileRate);
+    // Only a prefix of a long file is decoded: report the whole file's length at the target rate.
+    std::size_t n = a.samples.size();
+    if (n >= targetLength)
+        n = fileRate == a.sampleRate ? static_cast<std::size_t>(fileFrames)
+                                     : static_cast<std::size_t>(std::llround(static_cast<double>(fileFrames)
+                                                                             * a.sampleRate / fileRate));
     const bool resampled = a.sampleRate != 0 && !a.adjustments.empty()
                            && a.adjustments.back().rfind("resampled", 0) == 0;
     const std::size_t slack = resampled ? 1 : 0;  // rounding of the resampler

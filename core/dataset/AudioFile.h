@@ -4,7 +4,8 @@
 // NSynth notes are 16 kHz mono, 64000 samples. Whatever deviates is fixed and reported in
 // `adjustments` (one human-readable line per change): another rate is resampled with
 // libsamplerate (SRC_SINC_MEDIUM_QUALITY), several channels are averaged to mono, and
-// loadNoteAudio pads with silence or trims to the target length. A length off by one sample
+// loadNoteAudio pads with silence or trims to the target length (it decodes only the part it keeps:
+// a 10-minute file given as a note costs a 4-second read). A length off by one sample
 // after resampling (rounding) is fixed silently.
 // A missing, empty, non-audio, corrupt or truncated file (the WAV header announces more frames
 // than the file holds) throws AudioFileError naming the file and the reason.

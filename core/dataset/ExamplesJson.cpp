@@ -740,6 +740,20 @@ ParsedExamples parseExamplesJson(const std::filesystem::path& file, Split split,
                 const Framed& f = pending[i];
                 try {
                     keys[i] = unescapeKey(std::string_view(b + f.keyStart + 1, f.keyEnd - f.keyStart - 2));
+                    // A name in another encoding (Latin-1 ...) makes this entry unusable, not the file.
+                    if (!simdjson::validate_utf8(b + f.keyStart, f.valueEnd - f.keyStart)) {
+                        std::size_t valid = 0;  // longest valid prefix: the bad sequence starts there
+                        for (std::size_t len = 1; f.keyStart + len <= f.valueEnd; ++len)
+                            if (simdjson::validate_utf8(b + f.keyStart, len))
+                                valid = len;
+                        const std::size_t bad = f.keyStart + valid;
+                        char hex[8];
+                        std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(b[bad]));
+                        reasons[i] = "the entry is not valid UTF-8 (byte " + std::string(hex) + " at byte "
+                                     + std::to_string(in.offsetOf(bad)) + "; a name saved in another encoding?): "
+                                     "re-save examples.json as UTF-8";
+                        continue;
+                    }
                     reasons[i] = parseEntry(keys[i], b + f.valueStart, f.valueEnd - f.valueStart,
                                             in.readablePast(f.valueStart), metas[i], file, in.offsetOf(f.valueStart));
                 } catch (const DatasetError&) {

@@ -375,7 +375,22 @@ NSynthDataset NSynthDataset::open(const std::filesystem::path& root, const Datas
             }
         }
         if (!content) {
-            content = indexSplitFolder(sd, options.checkAudio);
+            try {
+                content = indexSplitFolder(sd, options.checkAudio);
+            } catch (const DatasetError& e) {
+                // One unreadable examples.json (malformed, truncated, not JSON) skips its split
+                // only: the other splits stay usable. With no notes at all, the error below names it.
+                detail::IndexContent broken;
+                broken.problems.push_back({(sd.dir / "examples.json").string(), "",
+                                           std::string(e.what()) + " (the " + splitName(sd.split)
+                                               + " split's notes are skipped)"});
+                content = std::move(broken);
+                src.notes = 0;
+                d->sourceBegin.push_back(d->notes.size());
+                std::move(content->problems.begin(), content->problems.end(), std::back_inserter(d->problems));
+                d->sources.push_back(std::move(src));
+                continue;
+            }
             if (options.useCache) {
                 std::string why;
                 src.cacheFile = detail::writeIndexCache(cachePaths, key, *content, why);

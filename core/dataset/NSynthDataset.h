@@ -9,8 +9,11 @@
 //
 // Every entry of examples.json is validated (presence, type and range of each field,
 // note_str == "<instrument_str>-<pitch:03d>-<velocity:03d>" == the entry's key, the WAV exists).
-// A bad entry is skipped and listed in problems(); the rest still loads. A file that is not JSON
-// at all throws DatasetError naming the file, byte offset and line.
+// A bad entry is skipped and listed in problems(); the rest still loads. An examples.json that is
+// not JSON at all (malformed, truncated) skips its split, with a problem naming the file, byte
+// offset and line; the other splits still load. When no split has a usable note, open() throws
+// DatasetError carrying the first problem. The bad-input corpus and its table of cases:
+// tests/data/bad/README.md.
 //
 // A binary index cache "<split>/.morph-index.bin" (or, when the split folder is read-only,
 // $XDG_CACHE_HOME/morphstation/index/<hash>.bin, default ~/.cache/...) makes the second open

@@ -5,13 +5,21 @@
 
 namespace morph::dsp {
 
-std::vector<float> frameEnergies(const Spectrogram& mag)
+int firstAudibleBin(int sampleRate, int nFft, double hz)
 {
+    if (sampleRate <= 0 || nFft <= 0)
+        return 0;
+    return std::max(0, int(std::ceil(hz * nFft / sampleRate)));
+}
+
+std::vector<float> frameEnergies(const Spectrogram& mag, int firstBin)
+{
+    const int first = std::clamp(firstBin, 0, mag.bins);
     std::vector<float> e(static_cast<std::size_t>(mag.frames));
     for (int f = 0; f < mag.frames; ++f) {
         const float* m = mag.frame(f);
         double sum = 0.0;
-        for (int b = 0; b < mag.bins; ++b)
+        for (int b = first; b < mag.bins; ++b)
             sum += static_cast<double>(m[b]) * m[b];
         e[static_cast<std::size_t>(f)] = static_cast<float>(sum);
     }
@@ -32,13 +40,14 @@ std::vector<float> averageEnergies(const std::vector<float>& a, const std::vecto
     return blendEnergies(a, b, 0.5f);
 }
 
-void correctEnergy(Spectrogram& mag, const std::vector<float>& target)
+void correctEnergy(Spectrogram& mag, const std::vector<float>& target, int firstBin)
 {
+    const int first = std::clamp(firstBin, 0, mag.bins);
     const int frames = std::min<int>(mag.frames, static_cast<int>(target.size()));
     for (int f = 0; f < frames; ++f) {
         float* m = mag.frame(f);
         double sum = 0.0;
-        for (int b = 0; b < mag.bins; ++b)
+        for (int b = first; b < mag.bins; ++b)
             sum += static_cast<double>(m[b]) * m[b];
         const double want = std::max(0.0, static_cast<double>(target[static_cast<std::size_t>(f)]));
         if (want == 0.0) {

@@ -9,16 +9,23 @@
 
 namespace morph::dsp {
 
-/// Sum of squares per frame.
-std::vector<float> frameEnergies(const Spectrogram& mag);
+/// Lowest bin at or above `hz` (default 20 Hz). Energies count only bins from here up: some notes
+/// carry a large infrasonic offset (e.g. bass_synthetic_098-060-127 wanders at ~1 Hz for seconds
+/// after the note has decayed). Counting it makes energy correction spread that inaudible energy
+/// over the decoder's broadband floor, which is heard as a -50 dB hiss.
+int firstAudibleBin(int sampleRate, int nFft, double hz = 20.0);
+
+/// Sum of squares per frame over bins [firstBin, bins).
+std::vector<float> frameEnergies(const Spectrogram& mag, int firstBin = 0);
 /// Element-wise mean of two energy curves. Curves of different lengths: the shared frames are
 /// averaged, the extra frames of the longer curve are kept as they are.
 std::vector<float> averageEnergies(const std::vector<float>& a, const std::vector<float>& b);
 /// (1-t) * a + t * b, same length rule as averageEnergies (for morphs at any t).
 std::vector<float> blendEnergies(const std::vector<float>& a, const std::vector<float>& b, float t);
-/// Scales frame f by sqrt(target[f] / energy(f)). Frames with (near-)zero energy cannot be
-/// scaled and are left unchanged; a zero target zeroes the frame. Frames beyond the target's
-/// length are left unchanged.
-void correctEnergy(Spectrogram& mag, const std::vector<float>& targetEnergies);
+/// Scales frame f by sqrt(target[f] / energy(f)), energy measured over bins [firstBin, bins)
+/// and the scale applied to every bin. Frames with (near-)zero energy cannot be scaled and are
+/// left unchanged; a zero target zeroes the frame. Frames beyond the target's length are left
+/// unchanged.
+void correctEnergy(Spectrogram& mag, const std::vector<float>& targetEnergies, int firstBin = 0);
 
 } // namespace morph::dsp

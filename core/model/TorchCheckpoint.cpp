@@ -113,6 +113,24 @@ std::shared_ptr<AutoencoderImpl> loadModel(const LoadedCheckpoint& ckpt, const t
             throw CheckpointError("checkpoint " + quoted(ckpt.path) + ": buffer '" + b.key() + "' has shape " +
                                   shapeText(b.value().sizes()) + " but the model needs " + shapeText(want));
     }
+    // NaN/Inf weights (a diverged run saved by an older version, or a corrupted tensor whose
+    // checksum was recomputed) would decode every note to NaN: refuse them by name.
+    auto requireFinite = [&](const std::string& kind, const std::string& name, const torch::Tensor& t) {
+        if (!t.is_floating_point() || t.numel() == 0)
+            return;
+        const torch::Tensor bad = t.isfinite().logical_not();
+        const std::int64_t count = bad.sum().item<std::int64_t>();
+        if (count > 0)
+            throw CheckpointError("checkpoint " + quoted(ckpt.path) + ": " + kind + " '" + name + "' holds " +
+                                  std::to_string(count) + " NaN or infinite value" + (count > 1 ? "s" : "") +
+                                  " of " + std::to_string(t.numel()) +
+                                  " (the run diverged or the file is corrupt); use an earlier checkpoint "
+                                  "(best.pt or checkpoints/epoch-NNN.pt) or retrain with a lower learning rate");
+    };
+    for (const auto& p : model->named_parameters())
+        requireFinite("weight", p.key(), p.value());
+    for (const auto& b : model->named_buffers())
+        requireFinite("buffer", b.key(), b.value());
     model->to(device);
     model->eval();
     return model;

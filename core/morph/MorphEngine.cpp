@@ -163,7 +163,7 @@ MorphRender MorphEngine::render(const std::vector<const EncodedNote*>& notes, st
             for (std::size_t f = 0; f < target.size() && f < e.size(); ++f)
                 target[f] += weights[i] * e[f];
         }
-        dsp::correctEnergy(magnitude, target);
+        dsp::correctEnergy(magnitude, target, dsp::firstAudibleBin(config.sampleRate, config.nFft));
     }
     out.timings.toMagnitude = msSince(clock);
 

@@ -47,7 +47,8 @@ EncodedNote encodeNote(const ModelRunner& model, const std::vector<float>& audio
     EncodedNote note;
     note.name = std::move(name);
     note.spectra = dsp::analyseNote(audio, stftConfigOf(config), config.mel, config.sampleRate);
-    note.frameEnergy = dsp::frameEnergies(dsp::magnitude(note.spectra.stft));
+    note.frameEnergy = dsp::frameEnergies(dsp::magnitude(note.spectra.stft),
+                                          dsp::firstAudibleBin(config.sampleRate, config.nFft));
     note.embedding = embedSpectra(model, note.spectra);
     return note;
 }

@@ -23,7 +23,7 @@ struct NoteEmbedding {
 struct EncodedNote {
     std::string name;               // note_str or file name
     dsp::NoteSpectra spectra;       // model-domain dB (linear or mel), ref, complex STFT
-    std::vector<float> frameEnergy; // linear-magnitude energy per frame (energy correction)
+    std::vector<float> frameEnergy; // linear-magnitude energy per frame, bins >= 20 Hz (energy correction)
     NoteEmbedding embedding;
 };
 

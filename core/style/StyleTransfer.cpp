@@ -25,6 +25,8 @@ namespace {
 constexpr double kLbfgsDefaultLearningRate = 1.0;
 constexpr double kAdamDefaultLearningRate = 0.05;
 constexpr int kLbfgsHistory = 100;
+/// L-BFGS stops once an iteration lowers the loss by less than this fraction.
+constexpr double kLbfgsStallTolerance = 1e-9;
 constexpr float kGriffinLimMomentum = 0.99f;
 
 double seconds(std::chrono::steady_clock::time_point since)
@@ -465,23 +467,35 @@ StyleTransferResult StyleTransfer::run(const AudioClip& contentClip, const Audio
                      .line_search_fn("strong_wolfe"));
         // One L-BFGS iteration per step(): the first evaluation of each step is the current
         // iterate's loss (recorded); the line search's trial points are not.
-        for (int i = 0; i < o.iterations; ++i) {
-            int evaluations = 0;
-            auto closure = [&]() -> torch::Tensor {
-                checkCancel();
-                optimizer.zero_grad();
-                LossTensors l = d.losses(d.clampToRange(x), targets);
-                if (evaluations++ == 0)
-                    record(l);
-                else if (!std::isfinite(l.total.item<double>()))
-                    throw TrainingError("style transfer diverged in the L-BFGS line search at iteration "
-                                        + std::to_string(i));
-                l.total.backward();
-                return l.total;
-            };
-            optimizer.step(closure);
-            if (evaluations == 1)  // converged: L-BFGS returned without moving
-                break;
+        // Converged: L-BFGS returned without moving (gradient below its tolerance), or a whole
+        // iteration did not lower the loss (the line search found no lower point; going on
+        // would only repeat up to 25 fruitless evaluations per iteration).
+        struct Converged {};
+        try {
+            for (int i = 0; i < o.iterations; ++i) {
+                int evaluations = 0;
+                auto closure = [&]() -> torch::Tensor {
+                    checkCancel();
+                    optimizer.zero_grad();
+                    LossTensors l = d.losses(d.clampToRange(x), targets);
+                    if (evaluations++ == 0) {
+                        const double total = l.total.item<double>();
+                        if (i > 0 && total >= result.lossCurve.back().total * (1.0 - kLbfgsStallTolerance))
+                            throw Converged{};  // this iterate is the last one (recorded below)
+                        record(l);
+                    } else if (!std::isfinite(l.total.item<double>())) {
+                        throw TrainingError("style transfer diverged in the L-BFGS line search at iteration "
+                                            + std::to_string(i));
+                    }
+                    l.total.backward();
+                    return l.total;
+                };
+                optimizer.step(closure);
+                if (evaluations == 1)
+                    break;
+            }
+        } catch (const Converged&) {
+            // not an error: fewer iterates than asked for (see the header)
         }
     } else {
         torch::optim::Adam optimizer({x}, torch::optim::AdamOptions(o.learningRate > 0 ? o.learningRate

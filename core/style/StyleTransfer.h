@@ -30,7 +30,9 @@
 //     Griffin-Lim (core/dsp) gives audio of the content's length, and the result is scaled down
 //     when its peak exceeds `peakCeiling` (it never clips).
 // The loss curve holds iterations + 1 entries: entry i is the loss of the i-th iterate (0 = the
-// starting point, the last = the returned spectrogram).
+// starting point, the last = the returned spectrogram). L-BFGS stops early (fewer entries) once
+// it has converged: its gradient is below tolerance, or an iteration lowered the loss by less
+// than a relative 1e-9 (its line search found no lower point).
 //
 // Device: "auto" (CUDA when LibTorch sees it, else CPU), "cpu", "cuda", "cuda:N", like the
 // trainer. LibTorch's intra-op thread count is process-wide: `threads` > 0 sets it for the

@@ -100,7 +100,7 @@ public:
             if (n < 0) {
                 if (errno == EINTR)
                     continue;
-                throw IoError("writing " + q(temp_) + " failed: " + std::strerror(errno) + " (disk full?)");
+                throw failed("writing");
             }
             p += n;
             size -= static_cast<std::size_t>(n);
@@ -117,12 +117,12 @@ public:
     void writeAt(std::uint64_t at, const void* data, std::size_t size)
     {
         if (::pwrite(fd_, data, size, static_cast<off_t>(at)) != static_cast<ssize_t>(size))
-            throw IoError("writing " + q(temp_) + " failed: " + std::strerror(errno));
+            throw failed("writing");
     }
     void commit()
     {
         if (::fsync(fd_) != 0)
-            throw IoError("fsync of " + q(temp_) + " failed: " + std::strerror(errno));
+            throw failed("syncing");
         ::close(fd_);
         fd_ = -1;
         std::error_code ec;
@@ -133,6 +133,16 @@ public:
     }
 
 private:
+    /// "cannot write feature cache 'X': No space left on device (disk full?) while writing 'X.tmp-N';
+    /// the previous file is kept" (the temp file is removed by the destructor).
+    IoError failed(const char* what) const
+    {
+        const int err = errno;
+        return IoError("cannot write feature cache " + q(target_) + ": " + std::strerror(err) +
+                       (err == ENOSPC || err == EDQUOT ? " (disk full?)" : "") + " while " + what + " " + q(temp_) +
+                       "; " + (std::filesystem::exists(target_) ? "the previous file is kept" : "nothing was written") +
+                       "; free some space or choose another folder (--features)");
+    }
     std::filesystem::path target_, temp_;
     int fd_ = -1;
     std::uint64_t offset_ = 0;
@@ -411,6 +421,7 @@ FeatureBuildReport FeatureCache::build(const NSynthDataset& dataset, const std::
         std::vector<std::uint16_t> halves;
         FeatureNote note;
         std::string problem;
+        std::vector<std::string> adjustments;
         bool silent = false;
     };
     std::vector<FeatureNote> notes;
@@ -429,6 +440,7 @@ FeatureBuildReport FeatureCache::build(const NSynthDataset& dataset, const std::
                 const NoteMeta& meta = dataset.note(index);
                 try {
                     const LoadedAudio audio = loadNoteAudio(dataset.audioPath(index), settings.sampleRate);
+                    r.adjustments = audio.adjustments;
                     const dsp::NoteSpectra spectra = dsp::analyseNote(audio.samples, stft, settings.mel, settings.sampleRate);
                     const dsp::Spectrogram& db = spectra.db;
                     auto [first, last] = dsp::nonSilentFrames(db, settings.trimThresholdDb);
@@ -471,6 +483,15 @@ FeatureBuildReport FeatureCache::build(const NSynthDataset& dataset, const std::
                     report.problems.push_back(r.problem);
                 continue;
             }
+            if (!r.adjustments.empty()) {
+                ++report.adjusted;
+                if (report.adjustments.size() < 1000) {
+                    std::string line = dataset.note(indices[chunk + k]).noteStr + ":";
+                    for (std::size_t a = 0; a < r.adjustments.size(); ++a)
+                        line += (a ? ", " : " ") + r.adjustments[a];
+                    report.adjustments.push_back(std::move(line));
+                }
+            }
             if (r.silent) {
                 ++report.skippedSilent;
                 continue;
@@ -488,7 +509,8 @@ FeatureBuildReport FeatureCache::build(const NSynthDataset& dataset, const std::
     }
     const nlohmann::json extra = {{"dataset_root", dataset.root().string()},
                                   {"skipped_silent", report.skippedSilent},
-                                  {"failed", report.failed}};
+                                  {"failed", report.failed},
+                                  {"adjusted", report.adjusted}};
     finish(out, settings, label, sourceKey(dataset, indices, label), notes, names, frameOffset * bins * 2, extra);
     report.notes = notes.size();
     report.frames = frameOffset;

@@ -63,6 +63,10 @@ struct FeatureBuildProgress {
 struct FeatureBuildReport {
     std::size_t notes = 0, frames = 0, skippedSilent = 0, failed = 0;
     std::vector<std::string> problems;  // "note: reason" for notes that could not be read
+    /// Notes that were converted on load (another sample rate resampled, several channels mixed
+    /// to mono, another length padded/trimmed): "note: resampled 44100->16000, ..." (first 1000).
+    std::size_t adjusted = 0;
+    std::vector<std::string> adjustments;
     double seconds = 0, notesPerSecond = 0;
     std::uint64_t bytes = 0;
 };

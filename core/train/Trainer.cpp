@@ -225,6 +225,9 @@ TrainConfig TrainConfig::fromJson(const std::string& text)
 // ---------------------------------------------------------------------------------------------
 
 struct Trainer::Impl {
+    /// run() without the out-of-memory translation.
+    TrainResult runUnguarded(const CancelToken& cancel);
+
     TrainConfig cfg;
     bool resume = false;
     std::function<void(const TrainProgress&)> onProgress;
@@ -522,7 +525,37 @@ std::uint64_t Trainer::validSlices() const { return d_->validOrder.size(); }
 
 TrainResult Trainer::run(const CancelToken& cancel)
 {
+    // Out of memory (an absurd --batch, a huge model): LibTorch throws c10::Error (CUDA:
+    // c10::OutOfMemoryError), std::vector std::bad_alloc. Both become a TrainingError with advice;
+    // last.pt/best.pt keep the last good state (they are only ever replaced atomically).
     Impl& d = *d_;
+    auto oom = [&](const std::string& what) {
+        const TrainConfig& c = d.cfg;
+        const std::string msg = "out of memory while training with batch " + std::to_string(c.batchSize) + " on " +
+                                d.device.str() + " (" + what + "); lower the batch size (--batch, e.g. " +
+                                std::to_string(std::max(1, c.batchSize / 4)) + ") or the channel widths. " +
+                                (std::filesystem::exists(d.lastPath()) ? "The last good state is kept in " +
+                                 d.lastPath().string() + "." : std::string("No state was written yet."));
+        d.log(msg);
+        return TrainingError(msg);
+    };
+    try {
+        return d.runUnguarded(cancel);
+    } catch (const std::bad_alloc&) {
+        throw oom("std::bad_alloc");
+    } catch (const c10::Error& e) {
+        const std::string what = e.what_without_backtrace();
+        const std::string first = what.substr(0, what.find('\n'));
+        if (dynamic_cast<const c10::OutOfMemoryError*>(&e) || first.find("can't allocate memory") != std::string::npos
+            || first.find("out of memory") != std::string::npos)
+            throw oom(first.substr(0, 200));
+        throw;
+    }
+}
+
+TrainResult Trainer::Impl::runUnguarded(const CancelToken& cancel)
+{
+    Impl& d = *this;
     TrainConfig& c = d.cfg;
     configureTorchRuntime(c.threads);
     std::filesystem::create_directories(c.runDir);
@@ -530,6 +563,22 @@ TrainResult Trainer::run(const CancelToken& cancel)
     d.logFile.open(c.runDir / "train.log", std::ios::app);
     if (!d.logFile)
         throw IoError("cannot write " + (c.runDir / "train.log").string());
+    // A run killed while writing a checkpoint leaves its temp file ("last.pt.tmp-PID-N", see
+    // AtomicFile.h) beside the intact previous file: remove them, they only take disk space.
+    std::vector<std::filesystem::path> temps;
+    for (const auto& folder : {c.runDir, c.runDir / "checkpoints"}) {
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(folder, ec))
+            if (entry.path().filename().string().find(".tmp-") != std::string::npos)
+                temps.push_back(entry.path());
+    }
+    std::size_t stale = 0;
+    for (const auto& t : temps) {
+        std::error_code ec;
+        stale += std::filesystem::remove(t, ec) ? 1 : 0;
+    }
+    if (stale > 0)
+        d.log("removed " + std::to_string(stale) + " temp file(s) left by an interrupted write");
 
     const bool haveState = std::filesystem::exists(d.lastPath());
     if (d.resume && haveState) {

@@ -115,7 +115,8 @@ public:
     void setLogCallback(std::function<void(const std::string&)> fn);  // also written to train.log
 
     /// Trains until epochs, early stop, min learning rate or cancel. Throws TrainingError on a
-    /// NaN/Inf loss (last.pt/best.pt keep the last good state), IoError on write failures.
+    /// NaN/Inf loss or when memory runs out (the message advises a smaller --batch; last.pt/best.pt
+    /// keep the last good state), IoError on write failures (disk full: the previous files are kept).
     TrainResult run(const CancelToken& cancel = {});
 
     /// Resolved device ("cpu", "cuda:0").

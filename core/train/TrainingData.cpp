@@ -126,6 +126,9 @@ std::filesystem::path ensureFeatures(const NSynthDataset& dataset, const std::ve
         log(buf);
         for (std::size_t i = 0; i < r.problems.size() && i < 10; ++i)
             log("features: skipped " + r.problems[i]);
+        if (r.adjusted > 0)
+            log("features: " + std::to_string(r.adjusted) + " note(s) converted on load (NSynth notes are 16 kHz mono, "
+                "4 s); first: " + r.adjustments.front());
     }
     return file;
 }

@@ -3,8 +3,9 @@
 //     4096 filters, kernel 11, 126 frames) split into its parts: Conv1d vs the same convolution
 //     as unfold + matrix product, and the Gram style loss computed directly (4096 x 4096 Gram)
 //     vs through the T' x T' identity the core uses;
-//  2. the full default run: 300 L-BFGS iterations on a 4 s NSynth note (content organ, style
-//     brass), with wall and CPU time, the load average before and after (the machine is shared).
+//  2. the full default run: up to 300 L-BFGS iterations on a 4 s NSynth note (content organ,
+//     style brass; L-BFGS stops early once converged), with wall and CPU time, the load average
+//     before and after (the machine is shared).
 // Usage: bench_style_transfer [ITERATIONS=300] [--micro-only]
 #include "dataset/AudioFile.h"
 #include "model/TorchRuntime.h"
@@ -121,8 +122,12 @@ void full(int iterations)
         std::fflush(stdout);
     });
     const double wall = since(t0), cpu = cpuSeconds() - cpu0;
-    std::printf("  total %.1f s wall (optimisation %.1f s, Griffin-Lim %.2f s), %.1f s CPU; %.3f s wall per iteration\n",
-                wall, r.optimiseSeconds, r.griffinLimSeconds, cpu, r.optimiseSeconds / std::max(1, iterations));
+    const int done = static_cast<int>(r.lossCurve.size()) - 1;  // L-BFGS stops early once converged
+    std::printf("  %d of %d iterations run%s\n", done, iterations, done < iterations ? " (L-BFGS converged)" : "");
+    std::printf("  total %.1f s wall (optimisation %.1f s, Griffin-Lim %.2f s), %.1f s CPU; %.3f s wall, %.3f s CPU "
+                "per iteration\n",
+                wall, r.optimiseSeconds, r.griffinLimSeconds, cpu, r.optimiseSeconds / std::max(1, done),
+                cpu / std::max(1, done));
     std::printf("  style loss %.5g -> %.5g (x%.1f lower), %zu iterates\n", r.lossCurve.front().style,
                 r.lossCurve.back().style, r.lossCurve.front().style / std::max(1e-30, r.lossCurve.back().style),
                 r.lossCurve.size());

@@ -40,6 +40,23 @@ TEST(Energy, FrameEnergiesAndCorrection)
         EXPECT_NEAR(got[f], want[f], 0.01f * want[f]) << f;
 }
 
+TEST(Energy, InfrasonicBinsAreNotCounted)
+{
+    EXPECT_EQ(firstAudibleBin(16000, 1024), 2);  // bin 1 is 15.6 Hz, bin 2 31.3 Hz
+    EXPECT_EQ(firstAudibleBin(16000, 2048), 3);
+    EXPECT_EQ(firstAudibleBin(0, 1024), 0);
+    // Target: a big DC offset over a quiet tone. Decoder output: a flat broadband floor.
+    Spectrogram target(513, 1), out(513, 1);
+    target.values.assign(513, 0.f);
+    target.values[0] = 100.f;
+    target.values[40] = 1e-2f;
+    out.values.assign(513, 1e-2f);
+    const int first = firstAudibleBin(16000, 1024);
+    correctEnergy(out, frameEnergies(target, first), first);
+    EXPECT_NEAR(frameEnergies(out, first)[0], 1e-4f, 1e-6f);  // the tone's energy, not the offset's
+    EXPECT_LT(out.values[100], 1e-3f);
+}
+
 TEST(Energy, AverageOfTwoNotes)
 {
     const std::vector<float> a{1, 2, 3}, b{3, 4, 5, 6};

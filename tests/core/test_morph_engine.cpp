@@ -2,6 +2,7 @@
 
 #include "dataset/AudioFile.h"
 #include "dsp/Energy.h"
+#include "dsp/Stft.h"
 #include "model/ModelRunner.h"
 #include "morph/LiveMorph.h"
 #include "morph/MorphEngine.h"
@@ -116,7 +117,8 @@ TEST_F(MorphEngineTest, EnergyCorrectionMeetsWeightedTarget)
     options.griffinLimIterations = 2;
     const float t = 0.3f;
     const auto r = engine_->renderPair(A(), B(), t, options);
-    const auto energies = dsp::frameEnergies(r.magnitude);
+    const int firstBin = dsp::firstAudibleBin(model_->config().sampleRate, model_->config().nFft);
+    const auto energies = dsp::frameEnergies(r.magnitude, firstBin);
     ASSERT_EQ(energies.size(), A().frameEnergy.size());
     for (std::size_t f = 0; f < energies.size(); ++f) {
         const double target = (1 - t) * A().frameEnergy[f] + t * B().frameEnergy[f];
@@ -126,10 +128,39 @@ TEST_F(MorphEngineTest, EnergyCorrectionMeetsWeightedTarget)
     options.energyCorrection = false;
     const auto raw = engine_->renderPair(A(), B(), t, options);
     double off = 0;
-    const auto rawEnergies = dsp::frameEnergies(raw.magnitude);
+    const auto rawEnergies = dsp::frameEnergies(raw.magnitude, firstBin);
     for (std::size_t f = 0; f < rawEnergies.size(); ++f)
         off += std::abs(rawEnergies[f] - energies[f]);
     EXPECT_GT(off, 0.0);  // the switch really switches
+}
+
+// bass_synthetic_098-060-127 decays within 0.5 s but carries a large ~1 Hz offset until 3 s.
+// Energy correction must match the audible (>= 20 Hz) energy only: counting the offset spread it
+// over the decoder's broadband floor as a -50 dB hiss after the note had ended.
+TEST_F(MorphEngineTest, EnergyCorrectionIgnoresInfrasonicOffset)
+{
+    const std::string name = "bass_synthetic_098-060-127";
+    const auto bass = encodeNote(*model_, loadNoteAudio(test::sharedNote(name)).samples, name);
+    const int firstBin = dsp::firstAudibleBin(model_->config().sampleRate, model_->config().nFft);
+    EXPECT_EQ(firstBin, 2);  // 20 Hz at 16 kHz / 1024
+    const auto all = dsp::frameEnergies(dsp::magnitude(bass.spectra.stft));
+    const auto& audible = bass.frameEnergy;
+    ASSERT_EQ(all.size(), audible.size());
+    // The premise: between 0.5 s and 3 s most of the energy is below 20 Hz.
+    double allTail = 0, audibleTail = 0;
+    for (std::size_t f = 16; f < 94 && f < all.size(); ++f) {
+        allTail += all[f];
+        audibleTail += audible[f];
+    }
+    EXPECT_GT(allTail, 10.0 * audibleTail);
+
+    MorphOptions options;
+    options.griffinLimIterations = 2;
+    const auto r = engine_->render({&bass}, {1.f}, options);
+    const auto got = dsp::frameEnergies(r.magnitude, firstBin);
+    ASSERT_EQ(got.size(), audible.size());
+    for (std::size_t f = 0; f < got.size(); ++f)
+        EXPECT_LE(got[f], 1.01 * audible[f] + 1e-9) << "frame " << f;
 }
 
 TEST_F(MorphEngineTest, OutputsFiniteRightLengthNeverClip)

@@ -174,6 +174,14 @@ private slots:
         panel.setOptions(o); // no model loaded
         QVERIFY(!panel.run());
         QVERIFY(panel.statusText().contains(QStringLiteral("model")));
+        // Another dataset: the note indices no longer mean anything, the notes are cleared.
+        QSignalSpy changed(&service, &StyleTransferService::datasetChanged);
+        service.setDataset(std::make_shared<const NSynthDataset>(*dataset()));
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(!panel.note(StyleTransferPanel::Content));
+        QVERIFY(!panel.note(StyleTransferPanel::Style));
+        QVERIFY(!panel.runButton()->isEnabled());
+        QVERIFY(!service.start(100000, 0, tinyOptions(5))); // outside the dataset
     }
 };
 
