@@ -22,7 +22,7 @@ cmake --build "$BUILD_DIR" -j"$JOBS" --target fuzz
 echo "fuzz: built in $(( $(date +%s) - start )) s"
 
 # Inputs larger than this are not tried (keeps each run fast; every seed is smaller).
-MAX_LEN=8192
+MAX_LEN=16384
 failed=()
 for target in "${TARGETS[@]}"; do
   work="$BUILD_DIR/corpus/$target"        # grows while fuzzing; the checked-in seeds stay small
@@ -32,10 +32,17 @@ for target in "${TARGETS[@]}"; do
   echo "fuzz: $target for ${SECONDS_EACH} s (log $log)"
   # -timeout: one input taking >10 s is a hang; -rss_limit_mb: an input must not eat 2 GB.
   # UBSan reports abort (-fno-sanitize-recover); leaks are reported by LeakSanitizer.
+  # Seeds: ours, the kept crashers, and the hand-made bad-input corpus (tests/data/bad) for the
+  # parser it was made for. libFuzzer stops on a missing folder: pass only those that exist.
+  seeds=()
+  for dir in "$ROOT/tests/fuzz/corpus/$target" "$ROOT/tests/fuzz/regressions/$target" \
+             $([ "$target" = examples_json ] && echo "$ROOT/tests/data/bad/json"); do
+    [ -d "$dir" ] && seeds+=("$dir")
+  done
   if UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
      "$BUILD_DIR/tests/fuzz/fuzz_$target" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
         -max_len="$MAX_LEN" -print_final_stats=1 -artifact_prefix="$artifacts" \
-        "$work" "$ROOT/tests/fuzz/corpus/$target" "$ROOT/tests/fuzz/regressions/$target" >"$log" 2>&1; then
+        "$work" "${seeds[@]}" >"$log" 2>&1; then
     grep -E "^(stat::number_of_executed_units|stat::new_units_added)|cov: " "$log" | tail -3 || true
   else
     echo "fuzz: $target FAILED; the end of its log:" >&2

@@ -18,8 +18,10 @@ case "$KIND" in
   asan)
     BUILD_DIR="${MORPH_ASAN_BUILD_DIR:-$ROOT/build-asan}"
     FLAGS=(-DMORPH_SANITIZE=ON)
-    TESTS="${MORPH_SAN_TESTS:-^test_}"
-    # Every core test (the GUI is off in this build); the tests' own targets only.
+    # The core tests run clean under ASan so far (MORPH_SAN_TESTS='^test_' runs every core test;
+    # test_melscale, test_trainer, test_training_run, test_util, test_style_transfer,
+    # test_bad_inputs and test_fuzz_regressions are not verified under ASan yet: docs/HARDENING.md).
+    TESTS="${MORPH_SAN_TESTS:-^test_(audio_output|audiofile|checkpoint|correlation|dataset|encoding_service|energy|griffinlim|models|morph_engine|pca_baseline|render|ring_buffer|stft)$}"
     ;;
   tsan)
     BUILD_DIR="${MORPH_TSAN_BUILD_DIR:-$ROOT/build-tsan}"
