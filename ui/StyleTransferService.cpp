@@ -9,8 +9,6 @@
 #include "model/TorchRuntime.h"
 #include "util/Errors.h"
 
-#include <QThread>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -47,6 +45,7 @@ StyleTransferService::StyleTransferService(BackgroundJobs* jobs, QObject* parent
             const BackgroundJobs::Job* j = jobs_->job(id);
             if (id == job_ && j && j->cancelRequested) stop();
         });
+    connect(&worker_, &WorkerThread::finished, this, &StyleTransferService::onThreadEnded);
     connect(this, &StyleTransferService::progress, this, [this](int iteration, int iterations, const style::LossTerms& l) {
         if (!jobs_ || !job_) return;
         jobs_->setProgress(job_, iterations > 0 ? double(iteration) / iterations : 1.0,
@@ -57,12 +56,7 @@ StyleTransferService::StyleTransferService(BackgroundJobs* jobs, QObject* parent
 StyleTransferService::~StyleTransferService()
 {
     relay_->detach();
-    if (thread_) {
-        cancel_.cancel();
-        thread_->wait(); // exit only: the run stops before its next loss evaluation
-        delete thread_;
-        thread_ = nullptr;
-    }
+    worker_.cancelAndJoin(); // exit only: the run stops before its next loss evaluation
     if (job_ && jobs_) jobs_->finish(job_);
 }
 
@@ -76,10 +70,8 @@ void StyleTransferService::setDataset(std::shared_ptr<const NSynthDataset> datas
 bool StyleTransferService::start(std::size_t contentNote, std::size_t styleNote,
                                  const style::StyleTransferOptions& options)
 {
-    if (thread_ || !dataset_ || contentNote >= dataset_->size() || styleNote >= dataset_->size()) return false;
+    if (worker_.running() || !dataset_ || contentNote >= dataset_->size() || styleNote >= dataset_->size()) return false;
     cancel_ = CancelToken();
-    ok_ = cancelled_ = false;
-    message_.clear();
     const QString contentName = QString::fromStdString(dataset_->note(contentNote).noteStr);
     const QString styleName = QString::fromStdString(dataset_->note(styleNote).noteStr);
     if (jobs_) {
@@ -91,10 +83,9 @@ bool StyleTransferService::start(std::size_t contentNote, std::size_t styleNote,
     const std::filesystem::path contentPath = dataset_->audioPath(contentNote);
     const std::filesystem::path stylePath = dataset_->audioPath(styleNote);
     emit started(options.iterations);
-    thread_ = QThread::create([this, relay, cancel, options, contentPath, stylePath, contentName, styleName] {
+    worker_.start(cancel_, [this, relay, cancel, options, contentPath, stylePath, contentName, styleName] {
         // ---- worker thread: touch only the captured values, `cancel` and the relay ----
-        bool ok = false, cancelled = false;
-        QString message;
+        WorkerOutcome done;
         // LibTorch's thread count is per calling thread here and defaults to 1: use every core
         // for this run (the thread runs at low priority, so the GUI and audio still come first).
         configureTorchRuntime(0);
@@ -136,58 +127,44 @@ bool StyleTransferService::start(std::size_t contentNote, std::size_t styleNote,
                                       : resampleMono(styleClip.samples, styleClip.sampleRate, result.sampleRate);
             const auto& first = result.lossCurve.front();
             const auto& last = result.lossCurve.back();
-            message = tr("Done in %1 s (+ Griffin-Lim %2 s) on %3: style loss %4 → %5%6")
-                          .arg(result.optimiseSeconds, 0, 'f', 1)
-                          .arg(result.griffinLimSeconds, 0, 'f', 2)
-                          .arg(QString::fromStdString(result.device))
-                          .arg(first.style, 0, 'g', 4)
-                          .arg(last.style, 0, 'g', 4)
-                          .arg(result.peakGain < 1.f ? tr(" (peak-limited)") : QString());
+            done.message = tr("Done in %1 s (+ Griffin-Lim %2 s) on %3: style loss %4 → %5%6")
+                               .arg(result.optimiseSeconds, 0, 'f', 1)
+                               .arg(result.griffinLimSeconds, 0, 'f', 2)
+                               .arg(QString::fromStdString(result.device))
+                               .arg(first.style, 0, 'g', 4)
+                               .arg(last.style, 0, 'g', 4)
+                               .arg(result.peakGain < 1.f ? tr(" (peak-limited)") : QString());
             outcome->result = std::move(result);
-            ok = true;
+            done.ok = true;
             relay->post([this, o = std::shared_ptr<const StyleTransferOutcome>(outcome)] {
                 outcome_ = o;
                 emit resultReady(o);
             });
         } catch (const CancelledError&) {
-            cancelled = true;
-            message = tr("Stopped");
+            done.cancelled = true;
+            done.message = tr("Stopped");
         } catch (const std::exception& e) { // typed morph errors: shown to the user
-            message = QString::fromStdString(e.what());
+            done.message = QString::fromStdString(e.what());
         }
-        relay->post([this, ok, cancelled, message] {
-            ok_ = ok;
-            cancelled_ = cancelled;
-            message_ = message;
-        });
+        return done;
     });
-    thread_->setObjectName(QStringLiteral("morph-style-transfer"));
-    connect(thread_, &QThread::finished, this, &StyleTransferService::onThreadEnded);
-    thread_->start(QThread::LowPriority);
     return true;
 }
 
 void StyleTransferService::stop()
 {
-    if (thread_) cancel_.cancel();
+    if (worker_.running()) cancel_.cancel();
 }
 
-void StyleTransferService::onThreadEnded()
+void StyleTransferService::onThreadEnded(const WorkerOutcome& outcome)
 {
-    // The thread's last posts (result, outcome) were queued before QThread::finished: they ran.
-    QThread* t = thread_;
-    thread_ = nullptr;
-    t->deleteLater();
+    // The run's last post (the result) was queued before the thread's end: it has run.
     if (job_ && jobs_) jobs_->finish(job_);
     job_ = 0;
-    emit finished(ok_, cancelled_, message_);
+    emit finished(outcome.ok, outcome.cancelled, outcome.message);
 }
 
-bool StyleTransferService::waitForFinished(int milliseconds)
-{
-    if (!thread_) return true;
-    return thread_->wait(QDeadlineTimer(milliseconds));
-}
+bool StyleTransferService::waitForFinished(int milliseconds) { return worker_.waitForFinished(milliseconds); }
 
 bool StyleTransferService::exportWav(const QString& file)
 {

@@ -8,6 +8,7 @@
 // Thread contract: GUI thread only. stop() never waits: the run notices the token before its
 // next loss evaluation, then finished() arrives. The destructor (exit only) cancels and joins.
 #include "NoteData.h"
+#include "WorkerThread.h"
 #include "style/StyleTransfer.h"
 
 #include <QObject>
@@ -17,8 +18,6 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
-
-class QThread;
 
 namespace morph {
 class NSynthDataset;
@@ -58,7 +57,7 @@ public:
     /// dataset or with an index outside it.
     bool start(std::size_t contentNote, std::size_t styleNote, const style::StyleTransferOptions& options);
     void stop();
-    bool running() const { return thread_ != nullptr; }
+    bool running() const { return worker_.running(); }
     bool stopping() const { return running() && cancel_.isCancelled(); }
     /// Blocks until the run's thread has ended (tests). False on timeout.
     bool waitForFinished(int milliseconds);
@@ -76,17 +75,15 @@ signals:
     void exportFinished(bool ok, const QString& message);
 
 private:
-    void onThreadEnded();
+    void onThreadEnded(const WorkerOutcome& outcome);
 
     QPointer<BackgroundJobs> jobs_;
     std::shared_ptr<GuiRelay> relay_;
     std::shared_ptr<const NSynthDataset> dataset_;
-    QThread* thread_ = nullptr;
     CancelToken cancel_;
     int job_ = 0;
-    bool ok_ = false, cancelled_ = false;
-    QString message_;
     std::shared_ptr<const StyleTransferOutcome> outcome_;
+    WorkerThread worker_{QStringLiteral("morph-style-transfer")};
 };
 
 } // namespace morph::ui

@@ -5,8 +5,6 @@
 #include "train/TrainingRun.h"
 #include "util/Errors.h"
 
-#include <QThread>
-
 #include <chrono>
 
 namespace morph::ui {
@@ -19,28 +17,22 @@ TrainingRunner::TrainingRunner(BackgroundJobs* jobs, QObject* parent)
             const BackgroundJobs::Job* j = jobs_->job(id);
             if (id == job_ && j && j->cancelRequested) stop();
         });
+    connect(&worker_, &WorkerThread::finished, this, &TrainingRunner::onThreadEnded);
 }
 
 TrainingRunner::~TrainingRunner()
 {
     relay_->detach();
-    if (thread_) {
-        cancel_.cancel();
-        thread_->wait(); // exit only: the trainer stops within one batch
-        delete thread_;
-        thread_ = nullptr;
-    }
+    worker_.cancelAndJoin(); // exit only: the trainer stops within one batch
     if (job_ && jobs_) jobs_->finish(job_);
 }
 
 bool TrainingRunner::start(TrainRequest request)
 {
-    if (thread_) return false;
+    if (worker_.running()) return false;
     cancel_ = CancelToken();
     runDir_ = request.config.runDir;
     epochs_ = std::max(1, request.config.epochs);
-    ok_ = cancelled_ = false;
-    message_.clear();
     if (jobs_) {
         job_ = jobs_->start(tr("Training %1 → %2")
                                 .arg(QString::fromUtf8(architectureName(request.config.model.arch)),
@@ -50,10 +42,18 @@ bool TrainingRunner::start(TrainRequest request)
     }
     auto relay = relay_;
     CancelToken cancel = cancel_;
-    thread_ = QThread::create([relay, cancel, request = std::move(request), this]() mutable {
+    connect(this, &TrainingRunner::progress, this, [this](const TrainProgress& p) {
+        if (!jobs_ || !job_) return;
+        const double within = p.batches ? double(p.batch) / double(p.batches) : 0.0;
+        const double epochPart = p.phase == TrainPhase::Train ? 0.9 * within : 0.9 + 0.1 * within;
+        jobs_->setProgress(job_, std::min(1.0, (p.epoch - 1 + epochPart) / std::max(1, p.epochs)),
+                           tr("epoch %1 / %2, %3, loss %4").arg(p.epoch).arg(p.epochs)
+                               .arg(QString::fromUtf8(trainPhaseName(p.phase)))
+                               .arg(p.loss, 0, 'f', 2));
+    });
+    worker_.start(cancel_, [relay, cancel, request = std::move(request), this]() mutable {
         // ---- worker thread: touch only `request`, `cancel` and the relay ----
-        bool ok = false, cancelled = false;
-        QString message;
+        WorkerOutcome done;
         auto stage = [&](const QString& text) {
             relay->post([this, text] {
                 emit stageChanged(text);
@@ -115,62 +115,39 @@ bool TrainingRunner::start(TrainRequest request)
                 emit trainingStarted(device, t, v);
             });
             const TrainResult result = trainer.run(cancel);
-            cancelled = result.stop == TrainResult::Stop::Cancelled;
-            ok = !cancelled;
-            message = QStringLiteral("%1 after %2 epoch(s); best validation loss %3 dB² at epoch %4")
-                          .arg(QString::fromUtf8(stopName(result.stop)))
-                          .arg(result.epochsDone)
-                          .arg(result.bestValidLoss, 0, 'f', 3)
-                          .arg(result.bestEpoch);
+            done.cancelled = result.stop == TrainResult::Stop::Cancelled;
+            done.ok = !done.cancelled;
+            done.message = QStringLiteral("%1 after %2 epoch(s); best validation loss %3 dB² at epoch %4")
+                               .arg(QString::fromUtf8(stopName(result.stop)))
+                               .arg(result.epochsDone)
+                               .arg(result.bestValidLoss, 0, 'f', 3)
+                               .arg(result.bestEpoch);
         } catch (const CancelledError& e) {
-            cancelled = true;
-            message = QString::fromStdString(e.what());
+            done.cancelled = true;
+            done.message = QString::fromStdString(e.what());
         } catch (const std::exception& e) { // typed morph errors: shown to the user
-            message = QString::fromStdString(e.what());
+            done.message = QString::fromStdString(e.what());
         }
-        relay->post([this, ok, cancelled, message] {
-            ok_ = ok;
-            cancelled_ = cancelled;
-            message_ = message;
-        });
+        return done;
     });
-    thread_->setObjectName(QStringLiteral("morph-training"));
-    connect(thread_, &QThread::finished, this, &TrainingRunner::onThreadEnded);
-    connect(this, &TrainingRunner::progress, this, [this](const TrainProgress& p) {
-        if (!jobs_ || !job_) return;
-        const double within = p.batches ? double(p.batch) / double(p.batches) : 0.0;
-        const double epochPart = p.phase == TrainPhase::Train ? 0.9 * within : 0.9 + 0.1 * within;
-        jobs_->setProgress(job_, std::min(1.0, (p.epoch - 1 + epochPart) / std::max(1, p.epochs)),
-                           tr("epoch %1 / %2, %3, loss %4").arg(p.epoch).arg(p.epochs)
-                               .arg(QString::fromUtf8(trainPhaseName(p.phase)))
-                               .arg(p.loss, 0, 'f', 2));
-    });
-    thread_->start(QThread::LowPriority);
     return true;
 }
 
 void TrainingRunner::stop()
 {
-    if (!thread_) return;
+    if (!worker_.running()) return;
     cancel_.cancel();
     emit stageChanged(tr("Stopping after this batch…"));
 }
 
-void TrainingRunner::onThreadEnded()
+void TrainingRunner::onThreadEnded(const WorkerOutcome& outcome)
 {
-    // The thread's last post (the outcome) was queued before QThread::finished: it has run.
-    QThread* t = thread_;
-    thread_ = nullptr;
-    t->deleteLater();
+    // The run's last posts (epochs, log lines) were queued before the thread's end: they ran.
     if (job_ && jobs_) jobs_->finish(job_);
     job_ = 0;
-    emit finished(ok_, cancelled_, message_);
+    emit finished(outcome.ok, outcome.cancelled, outcome.message);
 }
 
-bool TrainingRunner::waitForFinished(int milliseconds)
-{
-    if (!thread_) return true;
-    return thread_->wait(QDeadlineTimer(milliseconds));
-}
+bool TrainingRunner::waitForFinished(int milliseconds) { return worker_.waitForFinished(milliseconds); }
 
 } // namespace morph::ui

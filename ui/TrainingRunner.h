@@ -8,6 +8,7 @@
 // Thread contract: GUI thread only. stop() never waits: the trainer notices the token within one
 // batch, saves last.pt and the thread ends, then finished() arrives. The destructor (exit only)
 // cancels and joins.
+#include "WorkerThread.h"
 #include "dataset/NSynthDataset.h"
 #include "train/Trainer.h"
 #include "train/TrainingData.h"
@@ -17,8 +18,6 @@
 #include <QString>
 
 #include <memory>
-
-class QThread;
 
 namespace morph::ui {
 
@@ -44,7 +43,7 @@ public:
     /// Starts a run; false (and nothing happens) while one is running.
     bool start(TrainRequest request);
     void stop();
-    bool running() const { return thread_ != nullptr; }
+    bool running() const { return worker_.running(); }
     bool stopping() const { return running() && cancel_.isCancelled(); }
     /// The run folder of the current or last run.
     const std::filesystem::path& runDir() const { return runDir_; }
@@ -60,17 +59,15 @@ signals:
     void finished(bool ok, bool cancelled, const QString& message);
 
 private:
-    void onThreadEnded();
+    void onThreadEnded(const WorkerOutcome& outcome);
 
     QPointer<BackgroundJobs> jobs_; // may go before us when the window is destroyed
     std::shared_ptr<GuiRelay> relay_;
-    QThread* thread_ = nullptr;
     CancelToken cancel_;
     std::filesystem::path runDir_;
     int job_ = 0;
     int epochs_ = 1;
-    bool ok_ = false, cancelled_ = false;
-    QString message_;
+    WorkerThread worker_{QStringLiteral("morph-training")};
 };
 
 } // namespace morph::ui
