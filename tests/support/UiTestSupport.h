@@ -1,7 +1,9 @@
 #pragma once
 // Qt-test support (no torch here): a tiny real checkpoint written at build time by the
-// morph_make_tiny_model fixture tool (a separate, torch-only executable), and the pitch-60
-// dataset path.
+// morph_make_tiny_model fixture tool (a separate, torch-only executable), the pitch-60
+// dataset path, and the main-window set-up of the whole-window tests.
+#include "MainWindow.h"
+
 #include <QCoreApplication>
 #include <QProcess>
 #include <QSettings>
@@ -36,6 +38,18 @@ inline bool makeTinyModel(const QString& file, const QString& arch = QStringLite
         return false;
     }
     return true;
+}
+
+/// Main-window options of the whole-window tests: the 60 pitch-60 notes, the build's tiny model,
+/// no audio device, and `embeddingCache` (e.g. a QTemporaryDir's path) as the embedding cache.
+inline ui::MainWindowOptions pitch60WindowOptions(const QString& embeddingCache)
+{
+    ui::MainWindowOptions options;
+    options.dataPath = pitch60Dir();
+    options.modelPath = tinyModel();
+    options.openAudio = false;
+    options.embeddingCache = embeddingCache;
+    return options;
 }
 
 } // namespace morph::test

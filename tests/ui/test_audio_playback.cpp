@@ -7,11 +7,11 @@
 #include "MainWindow.h"
 #include "NoteViewer.h"
 #include "support/PrivatePulseServer.h"
+#include "support/UiTestSupport.h"
 
 #include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTableView>
 #include <QtTest>
 
@@ -25,10 +25,7 @@ private:
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("MorphstationTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("test_audio_playback"));
-        QSettings().clear();
+        morph::test::isolateSettings("test_audio_playback");
         server_ = std::make_unique<morph::test::PrivatePulseServer>();
         if (server_->ok()) qputenv("PULSE_SERVER", server_->address().c_str());
     }
@@ -48,7 +45,7 @@ private slots:
         audio.save();
 
         MainWindowOptions options;
-        options.dataPath = QStringLiteral(MORPH_SHARED_DATA_DIR "/nsynth-test-pitch60");
+        options.dataPath = morph::test::pitch60Dir();
         MainWindow w(options);
         w.resize(1000, 700);
         w.show();

@@ -30,12 +30,7 @@ private slots:
     void correlateClickMorphExport()
     {
         QTemporaryDir cache;
-        MainWindowOptions options;
-        options.dataPath = morph::test::pitch60Dir();
-        options.modelPath = morph::test::tinyModel();
-        options.openAudio = false;
-        options.embeddingCache = cache.path();
-        MainWindow w(options);
+        MainWindow w(morph::test::pitch60WindowOptions(cache.path()));
         w.resize(1400, 900);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));

@@ -11,12 +11,12 @@
 #include "PreferencesDialog.h"
 #include "SpectrogramView.h"
 #include "WaveformView.h"
+#include "support/UiTestSupport.h"
 
 #include <QComboBox>
 #include <QLabel>
 #include <QSettings>
 #include <QSlider>
-#include <QStandardPaths>
 #include <QTableView>
 #include <QtTest>
 
@@ -27,18 +27,12 @@ using namespace morph::ui;
 class TestMainWindow : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("MorphstationTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("test_main_window"));
-        QSettings().clear();
-    }
+    void initTestCase() { morph::test::isolateSettings("test_main_window"); }
 
     void opensDatasetAndShowsTheFirstNote()
     {
         MainWindowOptions options;
-        options.dataPath = QStringLiteral(MORPH_SHARED_DATA_DIR "/nsynth-test-pitch60");
+        options.dataPath = morph::test::pitch60Dir();
         options.openAudio = false;
         MainWindow w(options);
         w.resize(1200, 800);

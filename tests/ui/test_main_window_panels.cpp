@@ -32,12 +32,7 @@ private slots:
     {
         QTemporaryDir cache;
         {
-            MainWindowOptions options;
-            options.dataPath = morph::test::pitch60Dir();
-            options.modelPath = morph::test::tinyModel();
-            options.openAudio = false;
-            options.embeddingCache = cache.path();
-            MainWindow w(options);
+            MainWindow w(morph::test::pitch60WindowOptions(cache.path()));
             w.show();
             w.activateWindow();
             QVERIFY(QTest::qWaitForWindowActive(&w));
