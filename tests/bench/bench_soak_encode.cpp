@@ -3,37 +3,30 @@
 // runs a background job to completion (worker thread, progress callbacks, disk writes), re-opens
 // it from the disk cache, and destroys it. Prints RSS per interval and the growth after warm-up.
 // Model: $MORPH_BENCH_MODEL, else models/default/model.pt. Rounds: $MORPH_SOAK_ROUNDS (50).
-#include "support/Rss.h"
+#include "SoakSupport.h"
 
-#include "dataset/NSynthDataset.h"
-#include "model/ModelRunner.h"
-#include "model/TorchRuntime.h"
 #include "morph/EncodingService.h"
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <cstdlib>
 #include <mutex>
+#include <unistd.h>
 
 using namespace morph;
 namespace fs = std::filesystem;
 
 int main()
 {
-    configureTorchRuntime();
-    const char* envModel = std::getenv("MORPH_BENCH_MODEL");
-    const fs::path path = envModel && *envModel ? fs::path(envModel) : fs::path(MORPH_SOURCE_DIR) / "models/default/model.pt";
-    const char* envRounds = std::getenv("MORPH_SOAK_ROUNDS");
-    const std::size_t rounds = envRounds && *envRounds ? std::size_t(std::atol(envRounds)) : 50;
-    std::shared_ptr<const ModelRunner> model = ModelRunner::load(path, "cpu");
-    auto dataset = std::make_shared<const NSynthDataset>(
-        NSynthDataset::open(std::string(MORPH_SHARED_DATA_DIR) + "/nsynth-test-pitch60"));
+    const test::SoakSetup setup = test::openSoakSetup();
+    const std::size_t rounds = test::envCount("MORPH_SOAK_ROUNDS", 50);
+    const std::shared_ptr<const ModelRunner>& model = setup.model;
+    const std::shared_ptr<const NSynthDataset>& dataset = setup.dataset;
     std::vector<std::size_t> all(dataset->size());
     for (std::size_t i = 0; i < all.size(); ++i)
         all[i] = i;
     const fs::path cache = fs::temp_directory_path() / ("morph_soak_encode_" + std::to_string(::getpid()));
-    std::printf("soak encode: %s, %zu rounds x %zu notes\n", path.c_str(), rounds, all.size());
+    std::printf("soak encode: %s, %zu rounds x %zu notes\n", setup.modelPath.c_str(), rounds, all.size());
 
     const std::size_t warmup = std::max<std::size_t>(1, rounds / 10);
     test::RssProbe probe;
@@ -68,8 +61,6 @@ int main()
     fs::remove_all(cache);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("encoded %zu notes (%zu failed) in %.1f s\n", encoded, failed, seconds);
-    std::printf("RSS after warm-up (round %zu) %.1f MiB, peak after %.1f MiB, end %.1f MiB: growth %.1f MiB\n",
-                warmup, test::toMiB(probe.warmupBytes), test::toMiB(probe.peakAfterWarmup),
-                test::toMiB(probe.lastBytes), probe.growthMiB());
+    test::printRssSummary("round", warmup, probe);
     return 0;
 }

@@ -3,33 +3,25 @@
 // warm-up. The pass/fail counterpart is tests/core/test_soak_memory.cpp (a short loop, bounded).
 // Model: $MORPH_BENCH_MODEL, else models/default/model.pt. Moves: $MORPH_SOAK_MOVES (3000).
 // For a heap profile: heaptrack build/tests/bench_soak_morph (see docs/HARDENING.md).
-#include "support/Rss.h"
+#include "SoakSupport.h"
 
-#include "dataset/NSynthDataset.h"
-#include "model/ModelRunner.h"
-#include "model/TorchRuntime.h"
+#include "dataset/AudioFile.h"
 #include "morph/LiveMorph.h"
 #include "morph/MorphEngine.h"
-#include "dataset/AudioFile.h"
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <random>
 
 using namespace morph;
-namespace fs = std::filesystem;
 
 int main()
 {
-    configureTorchRuntime();
-    const char* envModel = std::getenv("MORPH_BENCH_MODEL");
-    const fs::path path = envModel && *envModel ? fs::path(envModel) : fs::path(MORPH_SOURCE_DIR) / "models/default/model.pt";
-    const char* envMoves = std::getenv("MORPH_SOAK_MOVES");
-    const std::size_t moves = envMoves && *envMoves ? std::size_t(std::atol(envMoves)) : 3000;
-    std::shared_ptr<const ModelRunner> model = ModelRunner::load(path, "cpu");
-    const auto dataset = NSynthDataset::open(std::string(MORPH_SHARED_DATA_DIR) + "/nsynth-test-pitch60");
-    std::printf("soak morph: %s, %zu slider moves\n", path.c_str(), moves);
+    const test::SoakSetup setup = test::openSoakSetup();
+    const std::size_t moves = test::envCount("MORPH_SOAK_MOVES", 3000);
+    const std::shared_ptr<const ModelRunner>& model = setup.model;
+    const NSynthDataset& dataset = *setup.dataset;
+    std::printf("soak morph: %s, %zu slider moves\n", setup.modelPath.c_str(), moves);
 
     // Six notes, paired in turn: every 250 moves the pair changes (drops all renders).
     std::vector<std::shared_ptr<const EncodedNote>> notes;
@@ -75,8 +67,6 @@ int main()
                 "held now %zu\n",
                 moves, seconds, stats.rendered, stats.droppedStale, stats.cacheHits, stats.failed, direct,
                 live.readyCount());
-    std::printf("RSS after warm-up (move %zu) %.1f MiB, peak after %.1f MiB, end %.1f MiB: growth %.1f MiB\n",
-                warmup, test::toMiB(probe.warmupBytes), test::toMiB(probe.peakAfterWarmup),
-                test::toMiB(probe.lastBytes), probe.growthMiB());
+    test::printRssSummary("move", warmup, probe);
     return 0;
 }
