@@ -3,6 +3,8 @@
 #include "dataset/AudioFile.h"
 #include "util/Errors.h"
 
+#include "support/TempDir.h"
+
 #include <gtest/gtest.h>
 #include <sndfile.h>
 
@@ -14,21 +16,6 @@ namespace fs = std::filesystem;
 using namespace morph;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir()
-    {
-        path = fs::temp_directory_path() / ("morph-test-audio-" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 std::vector<float> sine(double freq, int rate, std::size_t n, float amp = 0.5f)
 {
@@ -76,7 +63,7 @@ double zeroCrossingFreq(const std::vector<float>& x, int rate)
 
 TEST(AudioFile, Wav16RoundTripIsExactTo16Bits)
 {
-    TempDir tmp;
+    test::TempDir tmp("morph-test-audio");
     const auto x = sine(440, 16000, 64000);
     writeWav16(tmp.path / "a.wav", x, 16000);
     EXPECT_EQ(fs::file_size(tmp.path / "a.wav"), 44u + 2u * 64000u);
@@ -92,7 +79,7 @@ TEST(AudioFile, Wav16RoundTripIsExactTo16Bits)
 
 TEST(AudioFile, Wav16ClipsOutOfRangeSamples)
 {
-    TempDir tmp;
+    test::TempDir tmp("morph-test-audio");
     writeWav16(tmp.path / "c.wav", {2.f, -3.f, 0.5f}, 16000);
     const LoadedAudio a = loadAudio(tmp.path / "c.wav");
     ASSERT_EQ(a.samples.size(), 3u);
@@ -103,7 +90,7 @@ TEST(AudioFile, Wav16ClipsOutOfRangeSamples)
 
 TEST(AudioFile, Reads24BitAndFloatWav)
 {
-    TempDir tmp;
+    test::TempDir tmp("morph-test-audio");
     const auto x = sine(220, 16000, 64000, 0.25f);
     writeWith(tmp.path / "p24.wav", x, 1, 16000, SF_FORMAT_WAV | SF_FORMAT_PCM_24);
     writeWith(tmp.path / "f32.wav", x, 1, 16000, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
@@ -118,7 +105,7 @@ TEST(AudioFile, Reads24BitAndFloatWav)
 
 TEST(AudioFile, StereoAt44100IsMixedAndResampledAndReported)
 {
-    TempDir tmp;
+    test::TempDir tmp("morph-test-audio");
     const int rate = 44100;
     const std::size_t frames = 4 * rate;
     const auto left = sine(1000, rate, frames, 0.4f);
@@ -143,7 +130,7 @@ TEST(AudioFile, StereoAt44100IsMixedAndResampledAndReported)
 
 TEST(AudioFile, OtherLengthsArePaddedOrTrimmedAndReported)
 {
-    TempDir tmp;
+    test::TempDir tmp("morph-test-audio");
     writeWav16(tmp.path / "short.wav", std::vector<float>(16000, 0.25f), 16000);
     writeWav16(tmp.path / "long.wav", std::vector<float>(80000, 0.25f), 16000);
     const LoadedAudio s = loadNoteAudio(tmp.path / "short.wav");
@@ -160,7 +147,7 @@ TEST(AudioFile, OtherLengthsArePaddedOrTrimmedAndReported)
 
 TEST(AudioFile, BrokenFilesThrowNamingFileAndReason)
 {
-    TempDir tmp;
+    test::TempDir tmp("morph-test-audio");
     EXPECT_NE(loadError(tmp.path / "missing.wav").find("file not found"), std::string::npos);
     EXPECT_NE(loadError(tmp.path / "missing.wav").find("missing.wav"), std::string::npos);
 

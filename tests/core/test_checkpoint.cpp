@@ -6,6 +6,8 @@
 #include "util/AtomicFile.h"
 #include "util/Errors.h"
 
+#include "support/TempDir.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -16,17 +18,6 @@ using namespace morph;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir()
-    {
-        path = fs::temp_directory_path() / ("morph_ckpt_test_" + std::to_string(::getpid()) + "_" +
-                                            std::to_string(std::random_device{}()));
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
 
 ModelConfig tinyConfig(Architecture arch = Architecture::Double, bool mel = true)
 {
@@ -81,7 +72,7 @@ void truncateFile(const fs::path& p, std::uintmax_t size)
 
 TEST(Checkpoint, RoundTripIsExactAndRunnerMatchesTheModule)
 {
-    TempDir dir;
+    test::TempDir dir("morph_ckpt_test");
     const ModelConfig c = tinyConfig();
     auto model = trainedLikeModel(c, 1);
     const fs::path file = dir.path / "model.pt";
@@ -130,7 +121,7 @@ TEST(Checkpoint, RoundTripIsExactAndRunnerMatchesTheModule)
 
 TEST(Checkpoint, InfoIsReadableWithoutTorch)
 {
-    TempDir dir;
+    test::TempDir dir("morph_ckpt_test");
     const ModelConfig c = tinyConfig(Architecture::Triple, false);
     const fs::path file = dir.path / "m.pt";
     nn::saveCheckpoint(file, metaFor(c), *trainedLikeModel(c, 3));
@@ -148,7 +139,7 @@ TEST(Checkpoint, InfoIsReadableWithoutTorch)
 
 TEST(Checkpoint, TruncatedFileGivesAClearError)
 {
-    TempDir dir;
+    test::TempDir dir("morph_ckpt_test");
     const ModelConfig c = tinyConfig();
     const fs::path file = dir.path / "cut.pt";
     nn::saveCheckpoint(file, metaFor(c), *trainedLikeModel(c, 1));
@@ -170,7 +161,7 @@ TEST(Checkpoint, TruncatedFileGivesAClearError)
 
 TEST(Checkpoint, ForeignAndCorruptFilesAreRefused)
 {
-    TempDir dir;
+    test::TempDir dir("morph_ckpt_test");
     const fs::path foreign = dir.path / "foreign.pt";
     writeFileAtomically(foreign, std::string("PK\x03\x04 this is a plain torch.save zip file, not ours", 50));
     try {
@@ -199,7 +190,7 @@ TEST(Checkpoint, ForeignAndCorruptFilesAreRefused)
 
 TEST(Checkpoint, AnotherArchitectureIsRefusedByName)
 {
-    TempDir dir;
+    test::TempDir dir("morph_ckpt_test");
     const ModelConfig saved = tinyConfig(Architecture::Double, false);
     const fs::path file = dir.path / "double.pt";
     nn::saveCheckpoint(file, metaFor(saved), *trainedLikeModel(saved, 1));
@@ -219,7 +210,7 @@ TEST(Checkpoint, AnotherArchitectureIsRefusedByName)
 TEST(Checkpoint, MetadataThatLiesAboutTheWeightsIsCaught)
 {
     // Weights of a 4-6-6-8 model under metadata claiming 4-6-6-9: the shape check names the layer.
-    TempDir dir;
+    test::TempDir dir("morph_ckpt_test");
     const ModelConfig real = tinyConfig();
     ModelConfig claimed = real;
     claimed.channels = {4, 6, 6, 9};
@@ -239,7 +230,7 @@ TEST(Checkpoint, CudaIsRefusedClearlyWhenAbsent)
 {
     if (torch::cuda::is_available())
         GTEST_SKIP() << "CUDA present";
-    TempDir dir;
+    test::TempDir dir("morph_ckpt_test");
     const ModelConfig c = tinyConfig();
     const fs::path file = dir.path / "m.pt";
     nn::saveCheckpoint(file, metaFor(c), *trainedLikeModel(c, 1));

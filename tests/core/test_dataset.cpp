@@ -3,6 +3,8 @@
 #include "dataset/NSynthDataset.h"
 #include "util/Errors.h"
 
+#include "support/TempDir.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -22,24 +24,6 @@ using namespace morph;
 namespace {
 
 const fs::path kRealData = fs::path(MORPH_SHARED_DATA_DIR) / "nsynth-test-pitch60";
-
-/// A fresh temp folder removed at the end of the test.
-struct TempDir {
-    fs::path path;
-    TempDir()
-    {
-        static int counter = 0;
-        path = fs::temp_directory_path()
-               / ("morph-test-dataset-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 void writeText(const fs::path& file, const std::string& text)
 {
@@ -137,8 +121,8 @@ protected:
         // Keep index caches of read-only data out of the real home folder.
         ::setenv("XDG_CACHE_HOME", cache.path.c_str(), 1);
     }
-    TempDir tmp;
-    TempDir cache;
+    test::TempDir tmp{"morph-test-dataset"};
+    test::TempDir cache{"morph-test-dataset-cache"};
 };
 
 } // namespace

@@ -22,10 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir : test::TempDir {
-    TempDir() : test::TempDir("morph_pca_test") {}
-};
-
 /// `count` rows of `dim` values: offset + sum_j c_j * v_j with k random directions v_j.
 std::vector<float> subspaceRows(std::size_t count, int dim, int k, std::uint32_t seed)
 {
@@ -133,7 +129,7 @@ TEST(PcaBaseline, RejectsImpossibleSizes)
 
 TEST(PcaBaseline, SavedBasisRoundTrips)
 {
-    TempDir tmp;
+    test::TempDir tmp("morph_pca_test");
     const int dim = 30, k = 5;
     const auto rows = subspaceRows(200, dim, 8, 3);
     const PcaBaseline p = PcaBaseline::fitRows(rows.data(), 200, dim, k);
@@ -164,7 +160,7 @@ TEST(PcaBaseline, SavedBasisRoundTrips)
 
 TEST(PcaBaseline, FitsFeatureCacheSlicesWithFullRankExactly)
 {
-    TempDir tmp;
+    test::TempDir tmp("morph_pca_test");
     const fs::path file = tinyCache(tmp.path, {{60, 0}, {61, 3}, {62, 3}, {72, 5}, {48, 0}, {50, 8}}, 11);
     const FeatureCache cache = FeatureCache::open(file);
     const int dim = kBins * 3;
@@ -195,7 +191,7 @@ TEST(PcaBaseline, FitsFeatureCacheSlicesWithFullRankExactly)
 
 TEST(Evaluator, AggregationMatchesDirectComputation)
 {
-    TempDir tmp;
+    test::TempDir tmp("morph_pca_test");
     const std::vector<std::pair<int, int>> pf = {{60, 0}, {61, 3}, {72, 3}, {73, 5}, {48, 0}, {50, 8}, {62, 3}};
     const fs::path file = tinyCache(tmp.path, pf, 5);
     const FeatureCache cache = FeatureCache::open(file);

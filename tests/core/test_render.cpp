@@ -5,6 +5,8 @@
 #include "render/GmPrograms.h"
 #include "util/Errors.h"
 
+#include "support/TempDir.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -20,21 +22,6 @@ using namespace morph::render;
 namespace {
 
 const fs::path kSoundFont = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
-
-struct TempDir {
-    fs::path path;
-    TempDir()
-    {
-        static int counter = 0;
-        path = fs::temp_directory_path() / ("morph-test-render-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::remove_all(path);
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 RenderOptions smallOptions(const fs::path& out)
 {
@@ -122,8 +109,9 @@ TEST(Render, SmallDatasetRoundTripsThroughTheIndex)
 {
     if (!fs::exists(kSoundFont))
         GTEST_SKIP() << "no " << kSoundFont << " (Debian package fluid-soundfont-gm)";
-    TempDir tmp;
-    const RenderOptions o = smallOptions(tmp.path);
+    test::TempDir tmp("morph-test-render");
+    const fs::path out = tmp.path / "dataset"; // not there yet: the renderer creates it
+    const RenderOptions o = smallOptions(out);
     std::size_t progressCalls = 0;
     const RenderReport r = renderDataset(o, [&](const RenderProgress&) { ++progressCalls; });
     EXPECT_GT(progressCalls, 0u);
@@ -134,11 +122,11 @@ TEST(Render, SmallDatasetRoundTripsThroughTheIndex)
     EXPECT_EQ(r.notesBySplit[0] + r.notesBySplit[1] + r.notesBySplit[2], 14u);
     EXPECT_GT(r.notesBySplit[1], 0u);
     EXPECT_GT(r.notesBySplit[2], 0u);
-    EXPECT_TRUE(fs::exists(tmp.path / ".complete"));
+    EXPECT_TRUE(fs::exists(out / ".complete"));
 
     DatasetOpenOptions open;
-    open.cacheDir = tmp.path / "cache";
-    const NSynthDataset ds = NSynthDataset::open(tmp.path, open);
+    open.cacheDir = out / "cache";
+    const NSynthDataset ds = NSynthDataset::open(out, open);
     EXPECT_TRUE(ds.problems().empty());
     ASSERT_EQ(ds.size(), 14u);
     const DatasetCounts c = ds.counts();
@@ -209,8 +197,7 @@ TEST(Render, SmallDatasetRoundTripsThroughTheIndex)
 
 TEST(Render, RefusesForeignFoldersAndBadOptions)
 {
-    TempDir tmp;
-    fs::create_directories(tmp.path);
+    test::TempDir tmp("morph-test-render");
     std::ofstream(tmp.path / "precious.txt") << "user data";
     RenderOptions o = smallOptions(tmp.path);
     try {
@@ -238,8 +225,8 @@ TEST(Render, CliRendersAndIndexes)
     const char* cli = std::getenv("MORPH_CLI");
     if (!cli || !fs::exists(kSoundFont))
         GTEST_SKIP() << "MORPH_CLI not set or no SoundFont";
-    TempDir tmp;
-    const std::string out = tmp.path.string();
+    test::TempDir tmp("morph-test-render");
+    const std::string out = (tmp.path / "dataset").string();
     const std::string render = std::string(cli) + " render-dataset --quiet --out " + out
                                + " --programs 0,40-41 --pitch-min 60 --pitch-max 60 --velocities 127 --jobs 2 > "
                                + out + ".log 2>&1";

@@ -23,10 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir : test::TempDir {
-    TempDir() : test::TempDir("morph_trainer_test") {}
-};
-
 constexpr int kBins = 128;  // mel features: small and fast
 
 /// A harmonic note in dB: partials at multiples of `f0Bin`, decaying over time, -80 dB floor.
@@ -106,7 +102,7 @@ TEST(Half, RoundTripsDbValuesFinely)
 
 TEST(FeatureCache, StoresFramesAndReadsSlicesInModelLayout)
 {
-    TempDir dir;
+    test::TempDir dir("morph_trainer_test");
     const fs::path file = writeCache(dir.path / "c.feat", 3, 10);
     const FeatureCache cache = FeatureCache::open(file);
     ASSERT_EQ(cache.noteCount(), 3u);
@@ -139,7 +135,7 @@ TEST(FeatureCache, StoresFramesAndReadsSlicesInModelLayout)
 
 TEST(Trainer, OverfitsAHandfulOfNotes)
 {
-    TempDir dir;
+    test::TempDir dir("morph_trainer_test");
     const fs::path cache = writeCache(dir.path / "c.feat", 4, 12);  // 40 slices
     TrainConfig c = tinyConfig(dir.path / "run", cache);
     c.epochs = 40;
@@ -176,7 +172,7 @@ TEST(Trainer, OverfitsAHandfulOfNotes)
 
 TEST(Trainer, CancelStopsWithinOneBatchAndResumeContinuesTheSameCurve)
 {
-    TempDir dir;
+    test::TempDir dir("morph_trainer_test");
     const fs::path cache = writeCache(dir.path / "c.feat", 3, 12);  // 30 slices -> 4 batches of 8
     // Reference: 3 uninterrupted epochs.
     TrainConfig ref = tinyConfig(dir.path / "ref", cache);
@@ -233,7 +229,7 @@ TEST(Trainer, CancelStopsWithinOneBatchAndResumeContinuesTheSameCurve)
 
 TEST(Trainer, NanLossStopsCleanlyAndKeepsTheLastGoodCheckpoint)
 {
-    TempDir dir;
+    test::TempDir dir("morph_trainer_test");
     const fs::path cache = writeCache(dir.path / "c.feat", 3, 12);  // 4 batches per epoch
     TrainConfig c = tinyConfig(dir.path / "run", cache);
     c.testInjectNanAtStep = 6;  // epoch 2, batch 3
@@ -257,7 +253,7 @@ TEST(Trainer, NanLossStopsCleanlyAndKeepsTheLastGoodCheckpoint)
 
 TEST(Trainer, RejectsBadConfigurations)
 {
-    TempDir dir;
+    test::TempDir dir("morph_trainer_test");
     const fs::path cache = writeCache(dir.path / "c.feat", 2, 8);
     TrainConfig c = tinyConfig(dir.path / "run", cache);
     c.batchSize = 0;
