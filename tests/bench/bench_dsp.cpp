@@ -9,6 +9,8 @@
 #include "dsp/Stft.h"
 #include "util/ThreadPool.h"
 
+#include "support/RealNotes.h"
+
 #if __has_include("dataset/AudioFile.h")
 #include "dataset/AudioFile.h"
 #define MORPH_HAVE_AUDIOFILE 1
@@ -99,15 +101,7 @@ std::vector<std::vector<float>> realNotes()
 {
     std::vector<std::vector<float>> notes;
 #ifdef MORPH_HAVE_AUDIOFILE
-    namespace fs = std::filesystem;
-    const fs::path dir = fs::path(MORPH_SHARED_DATA_DIR) / "nsynth-test-pitch60" / "audio";
-    std::error_code ec;
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(dir, ec))
-        if (e.path().extension() == ".wav")
-            files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files)
+    for (const auto& f : morph::test::pitch60WavFiles())
         notes.push_back(morph::loadNoteAudio(f).samples);
 #endif
     return notes;

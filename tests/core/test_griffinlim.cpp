@@ -5,6 +5,8 @@
 #include "dsp/Stft.h"
 #include "util/Errors.h"
 
+#include "support/RealNotes.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -214,21 +216,6 @@ TEST(GriffinLim, HistoryFallsAndWarmStartBeatsRandom)
     EXPECT_LT(hot.convergenceHistory.front(), cold.convergenceHistory.front());
 }
 
-namespace {
-std::vector<std::filesystem::path> realNotes()
-{
-    namespace fs = std::filesystem;
-    const fs::path dir = fs::path(MORPH_SHARED_DATA_DIR) / "nsynth-test-pitch60" / "audio";
-    std::vector<fs::path> files;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec))
-        if (e.path().extension() == ".wav")
-            files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    return files;
-}
-} // namespace
-
 // Reference: torchaudio 0.13.1 functional.griffinlim on all 60 notes (n_fft 1024, hop 512,
 // periodic Hann, power 1, n_iter 32, momentum 0.99, rand_init True; seeds 0, 1, 2), spectral
 // convergence measured against |STFT| with zero padding: mean 0.08038 (min 0.04715, max
@@ -236,7 +223,7 @@ std::vector<std::filesystem::path> realNotes()
 // tests/bench/measure_torchaudio_griffinlim.py (not needed at test time).
 TEST(GriffinLim, RealNotesAtLeastAsGoodAsTorchaudio)
 {
-    const auto files = realNotes();
+    const auto files = morph::test::pitch60WavFiles();
     if (files.size() < 60)
         GTEST_SKIP() << "real notes not found under " << MORPH_SHARED_DATA_DIR;
     Stft stft;
@@ -267,7 +254,7 @@ TEST(GriffinLim, RealNotesAtLeastAsGoodAsTorchaudio)
 TEST(GriffinLim, CliResynth)
 {
     const char* cli = std::getenv("MORPH_CLI");
-    const auto files = realNotes();
+    const auto files = morph::test::pitch60WavFiles();
     if (!cli || files.empty())
         GTEST_SKIP() << "needs MORPH_CLI and the real notes";
     const auto out = std::filesystem::temp_directory_path() / "morph_test_resynth.wav";

@@ -4,6 +4,8 @@
 #include "dsp/Stft.h"
 #include "util/Errors.h"
 
+#include "support/RealNotes.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -153,16 +155,9 @@ TEST(MelScale, InversesReconstruct)
 
 TEST(MelScale, InversesOnRealNotes)
 {
-    namespace fs = std::filesystem;
-    const fs::path dir = fs::path(MORPH_SHARED_DATA_DIR) / "nsynth-test-pitch60" / "audio";
-    std::vector<fs::path> files;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec))
-        if (e.path().extension() == ".wav")
-            files.push_back(e.path());
+    const auto files = morph::test::pitch60WavFiles();
     if (files.empty())
-        GTEST_SKIP() << "real notes not found in " << dir;
-    std::sort(files.begin(), files.end());
+        GTEST_SKIP() << "real notes not found in " << morph::test::pitch60AudioDir();
     Stft stft;
     MelFilterbank fb;
     double sums[4] = {0, 0, 0, 0};
