@@ -18,6 +18,16 @@ TrainingRunner::TrainingRunner(BackgroundJobs* jobs, QObject* parent)
             if (id == job_ && j && j->cancelRequested) stop();
         });
     connect(&worker_, &WorkerThread::finished, this, &TrainingRunner::onThreadEnded);
+    // The dock follows the batches (connected once here, not once per run).
+    connect(this, &TrainingRunner::progress, this, [this](const TrainProgress& p) {
+        if (!jobs_ || !job_) return;
+        const double within = p.batches ? double(p.batch) / double(p.batches) : 0.0;
+        const double epochPart = p.phase == TrainPhase::Train ? 0.9 * within : 0.9 + 0.1 * within;
+        jobs_->setProgress(job_, std::min(1.0, (p.epoch - 1 + epochPart) / std::max(1, p.epochs)),
+                           tr("epoch %1 / %2, %3, loss %4").arg(p.epoch).arg(p.epochs)
+                               .arg(QString::fromUtf8(trainPhaseName(p.phase)))
+                               .arg(p.loss, 0, 'f', 2));
+    });
 }
 
 TrainingRunner::~TrainingRunner()
@@ -42,15 +52,6 @@ bool TrainingRunner::start(TrainRequest request)
     }
     auto relay = relay_;
     CancelToken cancel = cancel_;
-    connect(this, &TrainingRunner::progress, this, [this](const TrainProgress& p) {
-        if (!jobs_ || !job_) return;
-        const double within = p.batches ? double(p.batch) / double(p.batches) : 0.0;
-        const double epochPart = p.phase == TrainPhase::Train ? 0.9 * within : 0.9 + 0.1 * within;
-        jobs_->setProgress(job_, std::min(1.0, (p.epoch - 1 + epochPart) / std::max(1, p.epochs)),
-                           tr("epoch %1 / %2, %3, loss %4").arg(p.epoch).arg(p.epochs)
-                               .arg(QString::fromUtf8(trainPhaseName(p.phase)))
-                               .arg(p.loss, 0, 'f', 2));
-    });
     worker_.start(cancel_, [relay, cancel, request = std::move(request), this]() mutable {
         // ---- worker thread: touch only `request`, `cancel` and the relay ----
         WorkerOutcome done;
