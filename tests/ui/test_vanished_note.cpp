@@ -4,13 +4,12 @@
 #include "NoteAnalysisService.h"
 
 #include "dataset/NSynthDataset.h"
+#include "support/TempDir.h"
 
 #include <QSignalSpy>
 #include <QtTest>
 
 #include <filesystem>
-#include <random>
-#include <unistd.h>
 
 using namespace morph;
 using namespace morph::ui;
@@ -19,20 +18,16 @@ namespace fs = std::filesystem;
 class TestVanishedNote : public QObject {
     Q_OBJECT
 private:
-    fs::path dir_;
+    morph::test::TempDir tmp_{"morph_ui_vanish"}; // removed with the test object
     NSynthDataset dataset_;
 
 private slots:
     void initTestCase()
     {
-        dir_ = fs::temp_directory_path() /
-               ("morph_ui_vanish_" + std::to_string(::getpid()) + "_" + std::to_string(std::random_device{}()));
         const fs::path src = fs::path(MORPH_SHARED_DATA_DIR) / "nsynth-test-pitch60";
-        fs::create_directories(dir_);
-        fs::copy(src, dir_ / "nsynth-test", fs::copy_options::recursive);
-        dataset_ = NSynthDataset::open(dir_ / "nsynth-test", DatasetOpenOptions{true, false, {}});
+        fs::copy(src, tmp_.path / "nsynth-test", fs::copy_options::recursive);
+        dataset_ = NSynthDataset::open(tmp_.path / "nsynth-test", DatasetOpenOptions{true, false, {}});
     }
-    void cleanupTestCase() { fs::remove_all(dir_); }
 
     void aVanishedNoteFailsNamingItsFileAndTheOthersStillShow()
     {
