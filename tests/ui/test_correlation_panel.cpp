@@ -52,6 +52,25 @@ std::shared_ptr<const ModelRunner> loadTiny()
         ModelRunner::load(morph::test::tinyModel().toStdString(), "cpu").release());
 }
 
+/// The correlation service of the service and panel tests: a private embedding cache, the
+/// Background work registry, and the 60 pitch-60 notes opened (not yet given to the service).
+struct ServiceFixture {
+    QTemporaryDir cache;
+    BackgroundJobs jobs;
+    CorrelationService service{&jobs};
+    std::shared_ptr<const NSynthDataset> dataset =
+        std::make_shared<const NSynthDataset>(NSynthDataset::open(morph::test::pitch60Dir().toStdString()));
+
+    ServiceFixture() { service.setCacheRoot(cache.path().toStdString()); }
+
+    std::vector<std::size_t> allNotes() const
+    {
+        std::vector<std::size_t> notes(dataset->size());
+        for (std::size_t i = 0; i < notes.size(); ++i) notes[i] = i;
+        return notes;
+    }
+};
+
 } // namespace
 
 class TestCorrelationPanel : public QObject {
@@ -134,30 +153,25 @@ private slots:
 
     void serviceEncodesAndCorrelatesTheRealNotes()
     {
-        QTemporaryDir cache;
-        BackgroundJobs jobs;
-        CorrelationService service(&jobs);
-        service.setCacheRoot(cache.path().toStdString());
-        auto dataset = std::make_shared<const NSynthDataset>(NSynthDataset::open(morph::test::pitch60Dir().toStdString()));
-        service.setDataset(dataset);
-        QVERIFY(!service.ready());
-        service.setModel(loadTiny());
-        QVERIFY(service.ready());
+        ServiceFixture f;
+        f.service.setDataset(f.dataset);
+        QVERIFY(!f.service.ready());
+        f.service.setModel(loadTiny());
+        QVERIFY(f.service.ready());
 
-        std::vector<std::size_t> notes(dataset->size());
-        for (std::size_t i = 0; i < notes.size(); ++i) notes[i] = i;
-        QSignalSpy finished(&service, &CorrelationService::finished);
-        QSignalSpy progress(&service, &CorrelationService::progress);
-        QSignalSpy added(&jobs, &BackgroundJobs::jobAdded);
-        service.compute(notes);
-        QVERIFY(service.busy());
+        const std::vector<std::size_t> notes = f.allNotes();
+        QSignalSpy finished(&f.service, &CorrelationService::finished);
+        QSignalSpy progress(&f.service, &CorrelationService::progress);
+        QSignalSpy added(&f.jobs, &BackgroundJobs::jobAdded);
+        f.service.compute(notes);
+        QVERIFY(f.service.busy());
         QCOMPARE(added.count(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
-        QVERIFY(!service.busy());
-        QCOMPARE(jobs.count(), 0);
+        QVERIFY(!f.service.busy());
+        QCOMPARE(f.jobs.count(), 0);
         QVERIFY(progress.count() >= 1);
         QCOMPARE(progress.last().at(0).toInt(), 60);
-        const auto r = service.result();
+        const auto r = f.service.result();
         QVERIFY(r);
         QCOMPARE(r->notes.size(), std::size_t{60});
         QCOMPARE(r->matrix.size, std::size_t{60});
@@ -165,8 +179,8 @@ private slots:
         QCOMPARE(r->failed, std::size_t{0});
         for (std::size_t i = 0; i < 60; ++i) {
             QCOMPARE(r->matrix.at(i, i), 1.0f);
-            QCOMPARE(r->labels[int(i)], QString::fromStdString(dataset->note(r->notes[i]).noteStr));
-            QCOMPARE(r->keys[i].instrument, dataset->note(r->notes[i]).instrument);
+            QCOMPARE(r->labels[int(i)], QString::fromStdString(f.dataset->note(r->notes[i]).noteStr));
+            QCOMPARE(r->keys[i].instrument, f.dataset->note(r->notes[i]).instrument);
             for (std::size_t j = 0; j < 60; ++j) {
                 QCOMPARE(r->matrix.at(i, j), r->matrix.at(j, i));
                 QVERIFY(r->matrix.at(i, j) >= -1.0001f && r->matrix.at(i, j) <= 1.0001f);
@@ -174,59 +188,50 @@ private slots:
         }
 
         // Again: everything comes from the cache.
-        service.compute(notes);
+        f.service.compute(notes);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
-        QCOMPARE(service.result()->fromCache, std::size_t{60});
+        QCOMPARE(f.service.result()->fromCache, std::size_t{60});
     }
 
     void cancelFromTheDockStopsEncoding()
     {
-        QTemporaryDir cache;
-        BackgroundJobs jobs;
-        CorrelationService service(&jobs);
-        service.setCacheRoot(cache.path().toStdString());
-        auto dataset = std::make_shared<const NSynthDataset>(NSynthDataset::open(morph::test::pitch60Dir().toStdString()));
-        service.setDataset(dataset);
-        service.setModel(loadTiny());
-        std::vector<std::size_t> notes(dataset->size());
-        for (std::size_t i = 0; i < notes.size(); ++i) notes[i] = i;
-        QSignalSpy cancelled(&service, &CorrelationService::cancelled);
-        QSignalSpy finished(&service, &CorrelationService::finished);
-        QSignalSpy added(&jobs, &BackgroundJobs::jobAdded);
-        service.compute(notes);
-        jobs.cancel(added.at(0).at(0).toInt()); // what the dock's Cancel button does
+        ServiceFixture f;
+        f.service.setDataset(f.dataset);
+        f.service.setModel(loadTiny());
+        const std::vector<std::size_t> notes = f.allNotes();
+        QSignalSpy cancelled(&f.service, &CorrelationService::cancelled);
+        QSignalSpy finished(&f.service, &CorrelationService::finished);
+        QSignalSpy added(&f.jobs, &BackgroundJobs::jobAdded);
+        f.service.compute(notes);
+        f.jobs.cancel(added.at(0).at(0).toInt()); // what the dock's Cancel button does
         QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 60000);
         QCOMPARE(finished.count(), 0);
-        QCOMPARE(jobs.count(), 0);
-        QVERIFY(!service.busy());
+        QCOMPARE(f.jobs.count(), 0);
+        QVERIFY(!f.service.busy());
     }
 
     void panelTurnsAClickIntoAPairOfNotes()
     {
-        QTemporaryDir cache;
-        BackgroundJobs jobs;
-        CorrelationService service(&jobs);
-        service.setCacheRoot(cache.path().toStdString());
-        CorrelationPanel panel(&service);
+        ServiceFixture f;
+        CorrelationPanel panel(&f.service);
         panel.resize(1000, 700);
         panel.show();
-        auto dataset = std::make_shared<const NSynthDataset>(NSynthDataset::open(morph::test::pitch60Dir().toStdString()));
-        service.setDataset(dataset);
-        service.setModel(loadTiny());
-        panel.setDataset(dataset);
+        f.service.setDataset(f.dataset);
+        f.service.setModel(loadTiny());
+        panel.setDataset(f.dataset);
         NoteQuery q;
         q.pitchMin = q.pitchMax = 60;
         q.family = 0; // bass: 9 notes in this set
         panel.setQuery(q, QStringLiteral("bass at pitch 60"));
         panel.compute();
-        QSignalSpy finished(&service, &CorrelationService::finished);
+        QSignalSpy finished(&f.service, &CorrelationService::finished);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
-        const auto r = service.result();
-        const std::size_t n = dataset->query(q).size();
+        const auto r = f.service.result();
+        const std::size_t n = f.dataset->query(q).size();
         QCOMPARE(r->notes.size(), n);
         QCOMPARE(panel.view()->size(), int(n));
         QVERIFY(panel.statusText().contains(QStringLiteral("%1 notes").arg(n)));
-        for (std::size_t k = 0; k < n; ++k) QCOMPARE(dataset->note(r->notes[k]).family, 0);
+        for (std::size_t k = 0; k < n; ++k) QCOMPARE(f.dataset->note(r->notes[k]).family, 0);
 
         QSignalSpy chosen(&panel, &CorrelationPanel::pairChosen);
         panel.view()->replot();
@@ -249,7 +254,7 @@ private slots:
         panel.setMaxNotes(4);
         panel.compute();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
-        QCOMPARE(service.result()->notes.size(), std::size_t{4});
+        QCOMPARE(f.service.result()->notes.size(), std::size_t{4});
     }
 };
 
