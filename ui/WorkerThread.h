@@ -7,7 +7,8 @@
 //
 // Thread contract: every member is for the GUI thread (the thread that created the object).
 // The job runs on the worker thread and must touch only what it captured by value, its cancel
-// token and thread-safe relays; it catches its own errors and reports them in its outcome.
+// token and thread-safe relays; it reports its own errors in its outcome (a std::exception
+// that escapes it becomes the outcome's message, not ok).
 // cancelAndJoin() and the destructor cancel the job's token and wait for the thread to end
 // (exit only: the job must notice its token soon); finished() is not emitted then.
 #include "util/CancelToken.h"
@@ -37,8 +38,8 @@ public:
     explicit WorkerThread(QString threadName, QObject* parent = nullptr);
     ~WorkerThread() override;
 
-    /// Runs `job` on a new thread; `cancel` is the token the job checks (cancelAndJoin() sets it). False (nothing
-    /// happens) while a job runs.
+    /// Runs `job` on a new thread; `cancel` is the token the job checks (cancelAndJoin() sets
+    /// it). False (nothing happens) while a job runs.
     bool start(CancelToken cancel, Job job);
     /// True from start() until finished() has been emitted.
     bool running() const { return thread_ != nullptr; }
