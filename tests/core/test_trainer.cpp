@@ -23,6 +23,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+struct TempDir : test::TempDir {
+    TempDir() : test::TempDir("morph_trainer_test") {}
+};
+
 constexpr int kBins = 128;  // mel features: small and fast
 
 /// A harmonic note in dB: partials at multiples of `f0Bin`, decaying over time, -80 dB floor.
@@ -102,7 +106,7 @@ TEST(Half, RoundTripsDbValuesFinely)
 
 TEST(FeatureCache, StoresFramesAndReadsSlicesInModelLayout)
 {
-    test::TempDir dir("morph_trainer_test");
+    TempDir dir;
     const fs::path file = writeCache(dir.path / "c.feat", 3, 10);
     const FeatureCache cache = FeatureCache::open(file);
     ASSERT_EQ(cache.noteCount(), 3u);
@@ -135,7 +139,7 @@ TEST(FeatureCache, StoresFramesAndReadsSlicesInModelLayout)
 
 TEST(Trainer, OverfitsAHandfulOfNotes)
 {
-    test::TempDir dir("morph_trainer_test");
+    TempDir dir;
     const fs::path cache = writeCache(dir.path / "c.feat", 4, 12);  // 40 slices
     TrainConfig c = tinyConfig(dir.path / "run", cache);
     c.epochs = 40;
@@ -172,7 +176,7 @@ TEST(Trainer, OverfitsAHandfulOfNotes)
 
 TEST(Trainer, CancelStopsWithinOneBatchAndResumeContinuesTheSameCurve)
 {
-    test::TempDir dir("morph_trainer_test");
+    TempDir dir;
     const fs::path cache = writeCache(dir.path / "c.feat", 3, 12);  // 30 slices -> 4 batches of 8
     // Reference: 3 uninterrupted epochs.
     TrainConfig ref = tinyConfig(dir.path / "ref", cache);
@@ -229,7 +233,7 @@ TEST(Trainer, CancelStopsWithinOneBatchAndResumeContinuesTheSameCurve)
 
 TEST(Trainer, NanLossStopsCleanlyAndKeepsTheLastGoodCheckpoint)
 {
-    test::TempDir dir("morph_trainer_test");
+    TempDir dir;
     const fs::path cache = writeCache(dir.path / "c.feat", 3, 12);  // 4 batches per epoch
     TrainConfig c = tinyConfig(dir.path / "run", cache);
     c.testInjectNanAtStep = 6;  // epoch 2, batch 3
@@ -253,7 +257,7 @@ TEST(Trainer, NanLossStopsCleanlyAndKeepsTheLastGoodCheckpoint)
 
 TEST(Trainer, RejectsBadConfigurations)
 {
-    test::TempDir dir("morph_trainer_test");
+    TempDir dir;
     const fs::path cache = writeCache(dir.path / "c.feat", 2, 8);
     TrainConfig c = tinyConfig(dir.path / "run", cache);
     c.batchSize = 0;
