@@ -12,7 +12,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${MORPH_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 SECONDS_EACH="${1:-${MORPH_FUZZ_SECONDS:-60}}"
-TARGETS=(${MORPH_FUZZ_TARGETS:-examples_json audio_file checkpoint})
+TARGETS=(${MORPH_FUZZ_TARGETS:-examples_json audio_file checkpoint train_config})
 JOBS="${MORPH_JOBS:-$(nproc)}"
 
 start=$(date +%s)

@@ -38,6 +38,10 @@ int runIndex(const std::vector<std::string>& raw)
         std::printf("  %-7s %8zu notes  %s  (%s%s)\n", splitName(s.split), s.notes, s.dir.c_str(),
                     s.fromCache ? "from index cache " : "indexed",
                     s.fromCache ? s.cacheFile.c_str() : (s.cacheFile.empty() ? ", no cache written" : ", cache written"));
+    for (const auto& s : ds.sources())
+        if (!s.cacheError.empty())
+            std::fprintf(stderr, "warning: the %s split's index cache was not written (the next open indexes it again): %s\n",
+                         splitName(s.split), s.cacheError.c_str());
     std::printf("indexed in %.3f s\n\n", seconds);
     std::printf("notes %zu, instruments %zu\n", c.notes, c.instruments);
     std::printf("\nby split:\n");

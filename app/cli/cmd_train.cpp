@@ -57,7 +57,7 @@ int runTrain(const std::vector<std::string>& raw)
     std::filesystem::path testFeatures;
     const std::filesystem::path configFile = out / "config.json";
     if (resume && std::filesystem::exists(configFile)) {
-        cfg = TrainConfig::fromJson(readWholeFile(configFile));
+        cfg = TrainConfig::fromJson(readWholeFile(configFile), "run config '" + configFile.string() + "'");
         if (args.has("arch") && parseArchitecture(args.get("arch")) != cfg.model.arch)
             throw ConfigError("run " + out.string() + " trains a '" + architectureName(cfg.model.arch) +
                               "' model; --arch cannot change on --resume");

@@ -394,6 +394,12 @@ NSynthDataset NSynthDataset::open(const std::filesystem::path& root, const Datas
             if (options.useCache) {
                 std::string why;
                 src.cacheFile = detail::writeIndexCache(cachePaths, key, *content, why);
+                if (src.cacheFile.empty()) {
+                    // The index still works; only the next open is slower.
+                    while (!why.empty() && (why.back() == ' ' || why.back() == ';'))
+                        why.pop_back();
+                    src.cacheError = why;
+                }
             }
         }
         src.notes = content->notes.size();

@@ -103,6 +103,7 @@ struct SplitSource {
     Split split = Split::Unknown;
     bool fromCache = false;
     std::filesystem::path cacheFile;  // empty when no cache could be written or read
+    std::string cacheError;           // why no index cache could be written ("" when it was)
     std::size_t notes = 0;
 };
 

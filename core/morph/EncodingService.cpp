@@ -149,9 +149,24 @@ std::shared_ptr<const NoteEmbedding> EncodingService::encodeNow(std::size_t note
     }
     const LoadedAudio audio = loadNoteAudio(dataset_->audioPath(note), model_->config().sampleRate);
     auto e = std::make_shared<const NoteEmbedding>(embedAudio(*model_, audio.samples));
-    disk_.store(name, *e);
+    std::string cacheError;
+    try {
+        disk_.store(name, *e);
+    } catch (const IoError& ex) {
+        cacheError = ex.what();  // the encoding itself succeeded: keep it in memory
+    }
+    {
+        std::lock_guard lock(mutex_);
+        cacheError_ = std::move(cacheError);
+    }
     remember(note, e);
     return e;
+}
+
+std::string EncodingService::lastCacheError() const
+{
+    std::lock_guard lock(mutex_);
+    return cacheError_;
 }
 
 std::vector<std::shared_ptr<const NoteEmbedding>>

@@ -67,7 +67,11 @@ public:
 
     std::shared_ptr<const NoteEmbedding> embedding(std::size_t note) const;  // null until ready
     /// Encodes now on the calling thread (memory, then disk, then the model). Throws on bad audio.
+    /// A disk cache that cannot be written (full disk, read-only) does not fail the encoding: the
+    /// embedding stays in memory and the reason is kept for lastCacheError().
     std::shared_ptr<const NoteEmbedding> encodeNow(std::size_t note);
+    /// Why the last embedding could not be written to the disk cache ("" when it could).
+    std::string lastCacheError() const;
     /// Blocking batch: every note, in parallel; failed notes are null. For CLI and benchmarks.
     std::vector<std::shared_ptr<const NoteEmbedding>> encodeAllNow(const std::vector<std::size_t>& notes,
                                                                    EncodingProgress* progress = nullptr,
@@ -95,6 +99,7 @@ private:
     std::unordered_map<std::size_t, std::shared_ptr<const NoteEmbedding>> memory_;
     std::unique_ptr<Job> next_;
     CancelToken running_;
+    std::string cacheError_;
     bool busy_ = false;
     bool stop_ = false;
     std::thread worker_;

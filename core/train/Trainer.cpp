@@ -76,19 +76,23 @@ nlohmann::json epochJson(const EpochRecord& r)
             {"best", r.best}};
 }
 
-EpochRecord epochFromJson(const nlohmann::json& j)
+/// One metrics.jsonl / checkpoint history record; a mistyped field throws CheckpointError.
+EpochRecord epochFromJson(const nlohmann::json& j, const std::string& where)
 {
+    auto opt = [&](const char* key, auto fallback) {
+        return optionalField<decltype(fallback), CheckpointError>(j, key, fallback, where);
+    };
     EpochRecord r;
-    r.epoch = j.value("epoch", 0);
-    r.trainLoss = j.value("train_loss", 0.0);
-    r.validLoss = j.value("valid_loss", 0.0);
-    r.learningRate = j.value("lr", 0.0);
-    r.seconds = j.value("seconds", 0.0);
-    r.dataSeconds = j.value("data_seconds", 0.0);
-    r.slicesPerSecond = j.value("slices_per_second", 0.0);
-    r.trainSlices = j.value("train_slices", std::uint64_t{0});
-    r.validSlices = j.value("valid_slices", std::uint64_t{0});
-    r.best = j.value("best", false);
+    r.epoch = opt("epoch", 0);
+    r.trainLoss = opt("train_loss", 0.0);
+    r.validLoss = opt("valid_loss", 0.0);
+    r.learningRate = opt("lr", 0.0);
+    r.seconds = opt("seconds", 0.0);
+    r.dataSeconds = opt("data_seconds", 0.0);
+    r.slicesPerSecond = opt("slices_per_second", 0.0);
+    r.trainSlices = opt("train_slices", std::uint64_t{0});
+    r.validSlices = opt("valid_slices", std::uint64_t{0});
+    r.best = opt("best", false);
     return r;
 }
 
@@ -126,11 +130,16 @@ struct Plateau {
                 {"best", std::isfinite(best) ? nlohmann::json(best) : nlohmann::json(nullptr)},
                 {"num_bad_epochs", numBad},    {"lr", lr}};
     }
-    void fromJson(const nlohmann::json& j)
+    void fromJson(const nlohmann::json& j, const std::string& where)
     {
-        best = j.at("best").is_null() ? std::numeric_limits<double>::infinity() : j.at("best").get<double>();
-        numBad = j.at("num_bad_epochs").get<int>();
-        lr = j.at("lr").get<double>();
+        best = j.is_object() && j.contains("best") && j.at("best").is_null()
+                   ? std::numeric_limits<double>::infinity()
+                   : requiredField<double, CheckpointError>(j, "best", where);
+        numBad = requiredField<int, CheckpointError>(j, "num_bad_epochs", where);
+        lr = requiredField<double, CheckpointError>(j, "lr", where);
+        if (numBad < 0 || !(lr > 0))
+            throw CheckpointError(where + ": num_bad_epochs " + std::to_string(numBad) + " / lr " + fmt("%g", lr) +
+                                  " are out of range");
     }
 };
 
@@ -150,76 +159,6 @@ const char* stopName(TrainResult::Stop s)
     case TrainResult::Stop::MinLearningRate: return "min-learning-rate";
     }
     return "?";
-}
-
-// ---------------------------------------------------------------------------------------------
-// TrainConfig JSON
-
-std::string TrainConfig::toJson() const
-{
-    nlohmann::json j = {{"model", modelSection(model)},
-                        {"preprocessing", preprocessingSection(model)},
-                        {"train_features", trainFeatures.string()},
-                        {"valid_features", validFeatures.string()},
-                        {"run_dir", runDir.string()},
-                        {"epochs", epochs},
-                        {"batch_size", batchSize},
-                        {"optimizer", "adam"},
-                        {"lr", learningRate},
-                        {"weight_decay", weightDecay},
-                        {"plateau_factor", plateauFactor},
-                        {"plateau_patience", plateauPatience},
-                        {"plateau_threshold", plateauThreshold},
-                        {"min_lr", minLearningRate},
-                        {"early_stop_patience", earlyStopPatience},
-                        {"seed", seed},
-                        {"device", device},
-                        {"threads", threads},
-                        {"max_slices_per_epoch", maxSlicesPerEpoch},
-                        {"max_valid_slices", maxValidSlices},
-                        {"checkpoint_minutes", checkpointMinutes},
-                        {"loss", "mse on dB values"},
-                        {"dataset_root", datasetRoot},
-                        {"train_label", trainLabel},
-                        {"valid_label", validLabel}};
-    return j.dump(2);
-}
-
-TrainConfig TrainConfig::fromJson(const std::string& text)
-{
-    TrainConfig c;
-    try {
-        const nlohmann::json j = nlohmann::json::parse(text);
-        try {
-            c.model = modelConfigFromMeta(j, "run config");
-        } catch (const CheckpointError& e) {
-            throw ConfigError(e.what());
-        }
-        c.trainFeatures = j.at("train_features").get<std::string>();
-        c.validFeatures = j.at("valid_features").get<std::string>();
-        c.runDir = j.at("run_dir").get<std::string>();
-        c.epochs = j.at("epochs").get<int>();
-        c.batchSize = j.at("batch_size").get<int>();
-        c.learningRate = j.at("lr").get<double>();
-        c.weightDecay = j.at("weight_decay").get<double>();
-        c.plateauFactor = j.at("plateau_factor").get<double>();
-        c.plateauPatience = j.at("plateau_patience").get<int>();
-        c.plateauThreshold = j.at("plateau_threshold").get<double>();
-        c.minLearningRate = j.at("min_lr").get<double>();
-        c.earlyStopPatience = j.at("early_stop_patience").get<int>();
-        c.seed = j.at("seed").get<std::uint64_t>();
-        c.device = j.at("device").get<std::string>();
-        c.threads = j.value("threads", 0);
-        c.maxSlicesPerEpoch = j.value("max_slices_per_epoch", std::uint64_t{0});
-        c.maxValidSlices = j.value("max_valid_slices", std::uint64_t{0});
-        c.checkpointMinutes = j.value("checkpoint_minutes", 10.0);
-        c.datasetRoot = j.value("dataset_root", std::string());
-        c.trainLabel = j.value("train_label", std::string());
-        c.validLabel = j.value("valid_label", std::string());
-    } catch (const nlohmann::json::exception& e) {
-        throw ConfigError(std::string("run config is malformed: ") + e.what());
-    }
-    return c;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,28 +293,39 @@ struct Trainer::Impl {
             std::lock_guard<std::mutex> lock(gen.mutex());
             gen.set_state(*rng);
         }
-        try {
-            const auto& st = ckpt.meta.at("state");
-            epochsDone = st.at("epoch").get<int>();
-            batchInEpoch = st.at("batch_in_epoch").get<std::int64_t>();
-            partialLossSum = st.at("partial_loss_sum").get<double>();
-            partialSlices = st.at("partial_slices").get<std::uint64_t>();
-            globalStep = st.at("global_step").get<std::int64_t>();
-            bestValid = st.at("best_valid_loss").is_null() ? std::numeric_limits<double>::infinity()
-                                                           : st.at("best_valid_loss").get<double>();
-            bestEpoch = st.at("best_epoch").get<int>();
-            badEpochs = st.at("bad_epochs").get<int>();
-            if (st.value("seed", cfg.seed) != cfg.seed)
-                throw CheckpointError("checkpoint " + lastPath().string() + " was trained with seed " +
-                                      std::to_string(st.value("seed", cfg.seed)) + ", the run config says " +
-                                      std::to_string(cfg.seed));
-            plateau.fromJson(ckpt.meta.at("scheduler"));
-            history.clear();
-            for (const auto& h : ckpt.meta.at("history"))
-                history.push_back(epochFromJson(h));
-        } catch (const nlohmann::json::exception& e) {
-            throw CheckpointError("checkpoint " + lastPath().string() + " lacks training state for resume: " + e.what());
-        }
+        // Every field is read exactly (type and range): a resume state that does not fit is
+        // refused by name before it can index past the data or loop forever.
+        const std::string where = "checkpoint " + lastPath().string() + " (training state for resume)";
+        const auto section = [&](const char* key) -> const nlohmann::json& {
+            if (!ckpt.meta.is_object() || !ckpt.meta.contains(key))
+                throw CheckpointError(where + ": section '" + key + "' is missing");
+            return ckpt.meta.at(key);
+        };
+        const nlohmann::json& st = section("state");
+        epochsDone = requiredField<int, CheckpointError>(st, "epoch", where);
+        batchInEpoch = requiredField<std::int64_t, CheckpointError>(st, "batch_in_epoch", where);
+        partialLossSum = requiredField<double, CheckpointError>(st, "partial_loss_sum", where);
+        partialSlices = requiredField<std::uint64_t, CheckpointError>(st, "partial_slices", where);
+        globalStep = requiredField<std::int64_t, CheckpointError>(st, "global_step", where);
+        bestValid = st.contains("best_valid_loss") && st.at("best_valid_loss").is_null()
+                        ? std::numeric_limits<double>::infinity()
+                        : requiredField<double, CheckpointError>(st, "best_valid_loss", where);
+        bestEpoch = requiredField<int, CheckpointError>(st, "best_epoch", where);
+        badEpochs = requiredField<int, CheckpointError>(st, "bad_epochs", where);
+        if (epochsDone < 0 || batchInEpoch < 0 || globalStep < 0 || bestEpoch < 0 || badEpochs < 0 || partialLossSum < 0)
+            throw CheckpointError(where + ": a counter is negative (epoch " + std::to_string(epochsDone) + ", batch " +
+                                  std::to_string(batchInEpoch) + ", step " + std::to_string(globalStep) + ")");
+        const auto seed = optionalField<std::uint64_t, CheckpointError>(st, "seed", cfg.seed, where);
+        if (seed != cfg.seed)
+            throw CheckpointError("checkpoint " + lastPath().string() + " was trained with seed " + std::to_string(seed) +
+                                  ", the run config says " + std::to_string(cfg.seed));
+        plateau.fromJson(section("scheduler"), where + " scheduler");
+        history.clear();
+        const nlohmann::json& past = section("history");
+        if (!past.is_array())
+            throw CheckpointError(where + ": 'history' is not a list");
+        for (const auto& h : past)
+            history.push_back(epochFromJson(h, where + " history"));
         setLearningRate(plateau.lr);
         log("resumed from " + lastPath().string() + " at epoch " + std::to_string(epochsDone + 1) + ", batch " +
             std::to_string(batchInEpoch) + " (lr " + fmt("%.3g", plateau.lr) + ")");

@@ -66,7 +66,8 @@ struct TrainConfig {
     int testSleepPerBatchMs = 0;
 
     std::string toJson() const;                  // pretty JSON (config.json)
-    static TrainConfig fromJson(const std::string& json);  // throws ConfigError
+    /// Throws ConfigError naming `source` and the field that is missing, mistyped or out of range.
+    static TrainConfig fromJson(const std::string& json, const std::string& source = "run config");
 };
 
 enum class TrainPhase { Train, Valid };

@@ -36,7 +36,8 @@ PreparedRun prepareTrainingRun(const NSynthDataset& dataset, const DataSelection
 
 TrainConfig loadRunConfig(const std::filesystem::path& runDir)
 {
-    TrainConfig config = TrainConfig::fromJson(readWholeFile(runDir / "config.json"));
+    const auto file = runDir / "config.json";
+    TrainConfig config = TrainConfig::fromJson(readWholeFile(file), "run config '" + file.string() + "'");
     config.runDir = runDir;
     return config;
 }

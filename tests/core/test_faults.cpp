@@ -136,6 +136,87 @@ TEST_F(FullDisk, CheckpointingGivesAClearErrorAndKeepsThePreviousCheckpoints)
     EXPECT_EQ(readCheckpointInfo(cfg.runDir / "last.pt").epoch, 1);
 }
 
+TEST_F(FullDisk, EmbeddingCachingKeepsTheEncodingsAndThePreviousFiles)
+{
+    morph::test::SmallFilesystem small(tmp.path / "small", 2u << 20);
+    if (!small.ok())
+        GTEST_SKIP() << small.reason();
+    const fs::path modelFile = tmp.path / "tiny.pt";
+    morph::test::writeTinyModel(modelFile, {"bass_electronic_018-060-075"}, 2);
+    auto model = std::shared_ptr<const ModelRunner>(ModelRunner::load(modelFile, "cpu"));
+    auto shared = std::make_shared<const NSynthDataset>(dataset);
+    const fs::path cacheRoot = tmp.path / "small" / "embeddings";
+    EncodingService encoder(model, shared, cacheRoot);
+    ASSERT_NE(encoder.encodeNow(0), nullptr);
+    EXPECT_EQ(encoder.lastCacheError(), "");
+    std::vector<fs::path> written;
+    for (const auto& e : fs::recursive_directory_iterator(cacheRoot))
+        if (e.path().extension() == ".emb")
+            written.push_back(e.path());
+    ASSERT_EQ(written.size(), 1u);
+    const std::string before = readWholeFile(written[0]);
+
+    small.fillLeaving(before.size() / 2);
+    // One note at a time: the encoding is returned and kept, the cache failure is explained.
+    const auto one = encoder.encodeNow(1);
+    ASSERT_NE(one, nullptr);
+    EXPECT_GT(one->slices, 0);
+    EXPECT_NE(encoder.embedding(1), nullptr);
+    const std::string why = encoder.lastCacheError();
+    EXPECT_TRUE(contains(why, cacheRoot.string())) << why;
+    EXPECT_TRUE(contains(why, "no space left on device")) << why;
+    EXPECT_TRUE(contains(why, "the previous file is kept")) << why;
+    // A batch: every note is encoded, the progress says why the cache was not written.
+    EncodingProgress progress;
+    const auto batch = encoder.encodeAllNow({2, 3}, &progress);
+    ASSERT_EQ(batch.size(), 2u);
+    EXPECT_NE(batch[0], nullptr);
+    EXPECT_NE(batch[1], nullptr);
+    EXPECT_EQ(progress.failed, 0u);
+    EXPECT_TRUE(contains(progress.lastError, "no space left on device")) << progress.lastError;
+
+    EXPECT_EQ(readWholeFile(written[0]), before);
+    EXPECT_EQ(tempFilesIn(tmp.path / "small"), 0u);
+    // Once there is room again the cache fills in.
+    fs::remove(tmp.path / "small" / "filler");
+    fs::remove(tmp.path / "small" / "filler-tail");
+    EncodingService again(model, shared, cacheRoot);
+    ASSERT_NE(again.encodeNow(1), nullptr);
+    EXPECT_EQ(again.lastCacheError(), "");
+}
+
+TEST_F(FullDisk, IndexCachingOnAFullDiskStillOpensTheDatasetAndKeepsThePreviousCache)
+{
+    morph::test::SmallFilesystem small(tmp.path / "small", 1u << 20);
+    if (!small.ok())
+        GTEST_SKIP() << small.reason();
+    const fs::path cacheDir = tmp.path / "small" / "index";
+    const DatasetOpenOptions options{true, true, cacheDir};
+    const NSynthDataset first = NSynthDataset::open(tmp.path / "data", options);
+    ASSERT_EQ(first.sources().size(), 2u);
+    ASSERT_EQ(first.sources()[0].split, Split::Train);
+    const fs::path trainCache = first.sources()[0].cacheFile;
+    ASSERT_FALSE(trainCache.empty()) << first.sources()[0].cacheError;
+    const std::string before = readWholeFile(trainCache);
+
+    // The train split changes (its cache is stale) and the disk is full: the split is indexed
+    // again, the dataset opens with every note, and the reason the cache was not rewritten is kept.
+    const fs::path json = first.sources()[0].dir / "examples.json";
+    std::ofstream(json, std::ios::app) << "\n";
+    small.fillLeaving(before.size() / 2);
+    const NSynthDataset second = NSynthDataset::open(tmp.path / "data", options);
+    EXPECT_EQ(second.size(), first.size());
+    const SplitSource& src = second.sources()[0];
+    EXPECT_FALSE(src.fromCache);
+    EXPECT_TRUE(src.cacheFile.empty());
+    EXPECT_TRUE(contains(src.cacheError, "cannot write '" + (cacheDir / trainCache.filename()).string() + "'"))
+        << src.cacheError;
+    EXPECT_TRUE(contains(src.cacheError, "no space left on device")) << src.cacheError;
+    EXPECT_TRUE(second.sources()[1].fromCache);
+    EXPECT_EQ(readWholeFile(trainCache), before);
+    EXPECT_EQ(tempFilesIn(tmp.path / "small"), 0u);
+}
+
 // --- audio files that vanish while the dataset is open ------------------------------------------
 
 TEST(Faults, AudioThatVanishesWhileTheDatasetIsOpenGivesAClearErrorAndTheRestWorks)

@@ -3,6 +3,7 @@
 // run (tests/fuzz/FuzzTargets.h): each must return or throw its parser's typed error. Runs with
 // any compiler in the default test run, so a fixed crasher stays fixed without clang.
 #include "fuzz/FuzzTargets.h"
+#include "util/AtomicFile.h"
 
 #include <gtest/gtest.h>
 
@@ -68,6 +69,11 @@ TEST(FuzzRegressions, CheckpointInputsReadOrThrowCheckpointError)
     EXPECT_GE(replay("checkpoint", morph::fuzz::checkpointOne), 5u);
 }
 
+TEST(FuzzRegressions, TrainConfigInputsReadOrThrowConfigError)
+{
+    EXPECT_GE(replay("train_config", morph::fuzz::trainConfigOne), 5u);
+}
+
 // Known answers: the seeds mean what their names say, and the fixed checkpoint bugs stay fixed.
 TEST(FuzzRegressions, SeedsAndFixedBugsGiveKnownAnswers)
 {
@@ -90,4 +96,36 @@ TEST(FuzzRegressions, SeedsAndFixedBugsGiveKnownAnswers)
     EXPECT_EQ(morph::readCheckpointInfo(regressions / "dataset_root_is_number.pt").dataset, "");
     // Fixed: "n_fft": 1e300 was converted to int (undefined behaviour); now a typed error.
     EXPECT_THROW(morph::readCheckpointInfo(regressions / "n_fft_1e300.pt"), morph::CheckpointError);
+}
+
+// config.json values that nlohmann's get<T>() would have truncated, wrapped or (1e300 -> int)
+// converted with undefined behaviour are refused, naming the file and the field.
+TEST(FuzzRegressions, TrainConfigFieldsAreReadExactly)
+{
+    const fs::path dir = kFuzzDir / "corpus" / "train_config";
+    const std::string good = morph::readWholeFile(dir / "config.json");
+    const morph::TrainConfig c = morph::TrainConfig::fromJson(good, "good");
+    EXPECT_EQ(c.epochs, 60);
+    EXPECT_EQ(c.batchSize, 32);
+    EXPECT_EQ(c.seed, 1u);
+    EXPECT_EQ(c.model.embeddingSize(), 250);
+    const std::pair<const char*, const char*> bad[] = {
+        {"epochs_1e300.json", "field 'epochs' has the wrong type or is out of range"},
+        {"batch_3_5.json", "field 'batch_size' has the wrong type or is out of range (3.5)"},
+        {"seed_negative.json", "field 'seed' has the wrong type or is out of range (-1)"},
+        {"lr_string.json", "field 'lr' has the wrong type or is out of range (\"fast\")"},
+        {"no_run_dir.json", "field 'run_dir' is missing"},
+        {"not_an_object.json", "not a JSON object"},
+    };
+    for (const auto& [file, message] : bad) {
+        SCOPED_TRACE(file);
+        try {
+            morph::TrainConfig::fromJson(morph::readWholeFile(dir / file), "run config 'x/config.json'");
+            ADD_FAILURE() << "accepted";
+        } catch (const morph::ConfigError& e) {
+            const std::string msg = e.what();
+            EXPECT_EQ(msg.rfind("run config 'x/config.json'", 0), 0u) << msg;
+            EXPECT_NE(msg.find(message), std::string::npos) << msg;
+        }
+    }
 }

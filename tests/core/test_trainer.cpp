@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <functional>
 #include <fstream>
 #include <random>
 #include <unistd.h>
@@ -229,6 +230,57 @@ TEST(Trainer, CancelStopsWithinOneBatchAndResumeContinuesTheSameCurve)
     } catch (const CheckpointError& e) {
         EXPECT_NE(std::string(e.what()).find("'double' mel model"), std::string::npos) << e.what();
     }
+}
+
+// A resume state edited or damaged by hand (the checksum recomputed, so only the values are
+// wrong): each is refused with a CheckpointError naming the field, and best.pt is untouched.
+TEST(Trainer, ResumeStateIsReadExactlyAndRefusedByField)
+{
+    TempDir dir;
+    const fs::path cache = writeCache(dir.path / "c.feat", 3, 12);
+    TrainConfig c = tinyConfig(dir.path / "run", cache);
+    c.epochs = 1;
+    Trainer(c).run();
+    const RawCheckpoint good = readCheckpointFile(c.runDir / "last.pt");
+    const std::string best = readWholeFile(c.runDir / "best.pt");
+    c.epochs = 2;
+
+    struct Case {
+        const char* what;
+        std::function<void(nlohmann::json&)> edit;
+        const char* message;
+    };
+    const Case cases[] = {
+        {"epoch 1e300", [](nlohmann::json& m) { m["state"]["epoch"] = 1e300; },
+         "field 'epoch' has the wrong type or is out of range"},
+        {"batch 2.5", [](nlohmann::json& m) { m["state"]["batch_in_epoch"] = 2.5; },
+         "field 'batch_in_epoch' has the wrong type or is out of range"},
+        {"negative epoch", [](nlohmann::json& m) { m["state"]["epoch"] = -3; }, "a counter is negative"},
+        {"seed as text", [](nlohmann::json& m) { m["state"]["seed"] = "42"; },
+         "field 'seed' has the wrong type or is out of range"},
+        {"no scheduler", [](nlohmann::json& m) { m.erase("scheduler"); }, "section 'scheduler' is missing"},
+        {"history not a list", [](nlohmann::json& m) { m["history"] = 7; }, "'history' is not a list"},
+        {"history lr as text", [](nlohmann::json& m) { m["history"][0]["lr"] = "x"; },
+         "field 'lr' has the wrong type or is out of range"},
+    };
+    for (const Case& k : cases) {
+        SCOPED_TRACE(k.what);
+        nlohmann::json meta = nlohmann::json::parse(good.metadataJson);
+        k.edit(meta);
+        writeCheckpointFile(c.runDir / "last.pt", meta.dump(), good.payload);
+        try {
+            Trainer(c, true).run();
+            ADD_FAILURE() << "resumed from a bad state";
+        } catch (const CheckpointError& e) {
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find((c.runDir / "last.pt").string()), std::string::npos) << msg;
+            EXPECT_NE(msg.find(k.message), std::string::npos) << msg;
+        }
+        EXPECT_EQ(readWholeFile(c.runDir / "best.pt"), best);
+    }
+    // The untouched state still resumes.
+    writeCheckpointFile(c.runDir / "last.pt", good.metadataJson, good.payload);
+    EXPECT_EQ(Trainer(c, true).run().stop, TrainResult::Stop::Completed);
 }
 
 TEST(Trainer, NanLossStopsCleanlyAndKeepsTheLastGoodCheckpoint)

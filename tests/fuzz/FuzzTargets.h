@@ -5,13 +5,14 @@
 // replayed by the default test run forever after.
 //
 // The contract checked: a parser given arbitrary bytes either returns or throws its documented
-// typed error (DatasetError / AudioFileError / CheckpointError). Anything else (a crash, a
+// typed error (DatasetError / AudioFileError / CheckpointError / ConfigError). Anything else (a crash, a
 // sanitizer report, another exception type, a hang) is a bug.
 // The parsers take paths, so each input is written to a per-process scratch file first.
 // Thread contract: call from one thread at a time (the scratch files are per process).
 #include "dataset/AudioFile.h"
 #include "dataset/ExamplesJson.h"
 #include "model/CheckpointInfo.h"
+#include "train/Trainer.h"
 #include "util/Errors.h"
 
 #include <cstddef>
@@ -128,6 +129,23 @@ inline void checkpointOne(const std::uint8_t* data, std::size_t size)
         (void)readCheckpointFile(p);
     } catch (const CheckpointError&) {
     }
+}
+
+/// A run folder's config.json (read on --resume and by the Training tab): either ConfigError, or
+/// a config that writes back to JSON and reads again to the same JSON.
+inline void trainConfigOne(const std::uint8_t* data, std::size_t size)
+{
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    TrainConfig config;
+    try {
+        config = TrainConfig::fromJson(text, "fuzz config.json");
+    } catch (const ConfigError&) {
+        return;
+    }
+    const std::string once = config.toJson();
+    const std::string twice = TrainConfig::fromJson(once, "round trip").toJson();
+    if (once != twice)
+        throw std::logic_error("config.json does not round-trip:\n" + once + "\n---\n" + twice);
 }
 
 } // namespace morph::fuzz
