@@ -19,8 +19,9 @@ case "$KIND" in
     BUILD_DIR="${MORPH_ASAN_BUILD_DIR:-$ROOT/build-asan}"
     FLAGS=(-DMORPH_SANITIZE=ON)
     # Every core test except test_soak_memory (ASan's quarantine and shadow memory make RSS
-    # meaningless there; the soak benchmarks profile the heap with heaptrack instead). Slow-labelled
-    # tests only with MORPH_SLOW_TESTS=1.
+    # meaningless there; the soak benchmarks profile the heap with heaptrack instead) and
+    # test_audio_realtime (it replaces the global operator new to count the audio callback's
+    # allocations, which is ASan's own hook). Slow-labelled tests only with MORPH_SLOW_TESTS=1.
     TESTS="${MORPH_SAN_TESTS:-^test_(audio_output|audiofile|bad_inputs|checkpoint|correlation|dataset|encoding_service|energy|faults|fuzz_regressions|griffinlim|melscale|models|morph_engine|pca_baseline|render|ring_buffer|stft|style_transfer|trainer|training_run|util)$}"
     ;;
   tsan)

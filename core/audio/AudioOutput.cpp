@@ -19,6 +19,18 @@ namespace morph::audio {
 
 namespace {
 
+// Set for the duration of the callback on the audio thread (a plain thread_local bool in a static
+// library: initial-exec TLS, no allocation on access).
+thread_local bool tInsideCallback = false;
+
+/// Marks the callback's extent on the audio thread (RAII, noexcept).
+struct CallbackScope {
+    CallbackScope() noexcept { tInsideCallback = true; }
+    ~CallbackScope() { tInsideCallback = false; }
+    CallbackScope(const CallbackScope&) = delete;
+    CallbackScope& operator=(const CallbackScope&) = delete;
+};
+
 constexpr std::uint64_t kNoEnd = std::numeric_limits<std::uint64_t>::max();
 constexpr std::size_t kMinRingFrames = 4096;     // >= 256 ms at 16 kHz
 constexpr std::size_t kRingBuffersAhead = 8;     // ring holds this many callback buffers at least
@@ -120,6 +132,7 @@ struct AudioOutput::Impl {
                         RtAudioStreamStatus status, void* user)
     {
         // REAL-TIME: no locks, no allocation, no logging, no exceptions.
+        const CallbackScope scope;
         auto* self = static_cast<Impl*>(user);
         self->callbacks.fetch_add(1, std::memory_order_relaxed);
         if (status & RTAUDIO_OUTPUT_UNDERFLOW) self->underflows.fetch_add(1, std::memory_order_relaxed);
@@ -488,5 +501,7 @@ std::size_t AudioOutput::lengthSamples() const { return impl_->sourceLength.load
 std::uint64_t AudioOutput::framesRendered() const { return impl_->rendered.load(); }
 std::uint64_t AudioOutput::callbackCount() const { return impl_->callbacks.load(); }
 std::uint64_t AudioOutput::underflowCount() const { return impl_->underflows.load(); }
+
+bool insideAudioCallback() noexcept { return tInsideCallback; }
 
 } // namespace morph::audio

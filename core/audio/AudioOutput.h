@@ -100,4 +100,8 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+/// True on the audio thread while AudioOutput's callback runs, else false. Lets a test count
+/// allocations made inside the callback (tests/core/test_audio_realtime.cpp); real-time safe.
+bool insideAudioCallback() noexcept;
+
 } // namespace morph::audio
