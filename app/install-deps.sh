@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Morphstation needs, only those missing. Idempotent and
 # non-interactive; works as root or through sudo. Both README commands call it.
+# Extra package names given as arguments are installed too (tests/fuzz.sh: clang + libFuzzer).
 set -euo pipefail
 
 PACKAGES=(
@@ -14,6 +15,7 @@ PACKAGES=(
   qt6-base-dev libqcustomplot-dev libgl-dev
   # tests: GoogleTest, a virtual X server for screenshots, PulseAudio null sink for real audio
   libgtest-dev xvfb xauth pulseaudio
+  "$@"
 )
 
 missing=()

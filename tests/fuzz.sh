@@ -15,6 +15,11 @@ SECONDS_EACH="${1:-${MORPH_FUZZ_SECONDS:-60}}"
 TARGETS=(${MORPH_FUZZ_TARGETS:-examples_json audio_file checkpoint train_config})
 JOBS="${MORPH_JOBS:-$(nproc)}"
 
+# clang and its libFuzzer/sanitizer runtimes (Debian packages) when they are missing.
+if [ -z "${MORPH_FUZZ_CXX:-}" ]; then
+  bash "$ROOT/app/install-deps.sh" clang libclang-rt-dev
+fi
+
 start=$(date +%s)
 cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_CXX_COMPILER="${MORPH_FUZZ_CXX:-clang++}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DMORPH_FUZZ=ON -DMORPH_BUILD_GUI=OFF -DMORPH_BUILD_TESTS=OFF >/dev/null

@@ -66,11 +66,14 @@ int runTrain(const std::vector<std::string>& raw)
         if (args.has("channels") && args.getIntList("channels", {}) != cfg.model.effectiveChannels())
             throw ConfigError("run " + out.string() + " has channels " + channelsText(cfg.model.effectiveChannels()) +
                               "; --channels cannot change on --resume");
-        for (const char* fixed : {"lr", "batch", "max-notes", "weight-decay", "seed", "features", "train-split",
+        for (const char* fixed : {"batch", "max-notes", "weight-decay", "seed", "features", "train-split",
                                   "valid-split", "max-slices", "max-valid-slices"})
             if (args.has(fixed))
                 throw ConfigError(std::string("--") + fixed + " cannot change on --resume (the run's config.json fixes it)");
         cfg.epochs = args.getInt("epochs", cfg.epochs);
+        // --lr on resume: continue at a new rate (fine-tune after a plateau, or after a NaN stop).
+        if (args.has("lr"))
+            cfg.resumeLearningRate = args.getDouble("lr", 0);
         cfg.device = args.get("device", cfg.device);
         cfg.threads = args.getInt("threads", cfg.threads);
         cfg.earlyStopPatience = args.getInt("patience", cfg.earlyStopPatience);

@@ -326,6 +326,14 @@ struct Trainer::Impl {
             throw CheckpointError(where + ": 'history' is not a list");
         for (const auto& h : past)
             history.push_back(epochFromJson(h, where + " history"));
+        if (cfg.resumeLearningRate > 0) {
+            if (cfg.resumeLearningRate < cfg.minLearningRate)
+                throw ConfigError("learning rate " + fmt("%g", cfg.resumeLearningRate) + " for the resumed run is below the run's minimum " +
+                                  fmt("%g", cfg.minLearningRate));
+            log("learning rate changed on resume: " + fmt("%.3g", plateau.lr) + " -> " + fmt("%.3g", cfg.resumeLearningRate));
+            plateau.lr = cfg.resumeLearningRate;
+            plateau.numBad = 0;
+        }
         setLearningRate(plateau.lr);
         log("resumed from " + lastPath().string() + " at epoch " + std::to_string(epochsDone + 1) + ", batch " +
             std::to_string(batchInEpoch) + " (lr " + fmt("%.3g", plateau.lr) + ")");

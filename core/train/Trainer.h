@@ -48,6 +48,10 @@ struct TrainConfig {
     int plateauPatience = 2;
     double plateauThreshold = 1e-4;  // relative improvement that counts (PyTorch "rel" mode)
     double minLearningRate = 1e-7;
+    /// On resume only: > 0 continues with this learning rate instead of the saved one (the
+    /// plateau counter restarts). Fine-tuning after a plateau, or recovery after a NaN stop.
+    /// Not written to config.json (that keeps the run's starting rate); logged on resume.
+    double resumeLearningRate = 0;
     int earlyStopPatience = 8;   // epochs without a new best validation loss
     std::uint64_t seed = 1;
     std::string device = "auto"; // auto (CUDA when available), cpu, cuda, cuda:N

@@ -307,6 +307,39 @@ TEST(Trainer, NanLossStopsCleanlyAndKeepsTheLastGoodCheckpoint)
         EXPECT_TRUE(std::isfinite(v));
 }
 
+// The NaN message says to resume with a lower --lr: that resume really runs at the new rate
+// from the saved position, and a rate below the run's floor is refused by value.
+TEST(Trainer, ResumeWithANewLearningRateContinuesAtThatRate)
+{
+    TempDir dir;
+    const fs::path cache = writeCache(dir.path / "c.feat", 3, 12);  // 4 batches per epoch
+    TrainConfig c = tinyConfig(dir.path / "run", cache);
+    c.testInjectNanAtStep = 6;  // epoch 2, batch 3
+    EXPECT_THROW(Trainer(c).run(), TrainingError);
+    ASSERT_EQ(checkpointState(c.runDir / "last.pt").at("epoch").get<int>(), 1);
+
+    TrainConfig tooLow = c;
+    tooLow.testInjectNanAtStep = -1;
+    tooLow.resumeLearningRate = c.minLearningRate / 10;
+    try {
+        Trainer(tooLow, true).run();
+        FAIL() << "a rate below the floor was accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("below the run's minimum"), std::string::npos) << e.what();
+    }
+
+    TrainConfig lower = c;
+    lower.testInjectNanAtStep = -1;
+    lower.resumeLearningRate = 2.5e-3;  // the run started at 1e-2
+    const TrainResult r = Trainer(lower, true).run();
+    ASSERT_EQ(r.stop, TrainResult::Stop::Completed);
+    ASSERT_EQ(r.history.size(), 3u);
+    EXPECT_DOUBLE_EQ(r.history[0].learningRate, 1e-2);   // epoch 1, before the stop
+    EXPECT_DOUBLE_EQ(r.history[1].learningRate, 2.5e-3); // epochs 2-3 at the new rate
+    EXPECT_DOUBLE_EQ(r.history[2].learningRate, 2.5e-3);
+    EXPECT_TRUE(std::isfinite(r.history[2].validLoss));
+}
+
 TEST(Trainer, RejectsBadConfigurations)
 {
     TempDir dir;
