@@ -74,11 +74,43 @@ torch::Tensor SliceAutoencoderImpl::encode(torch::Tensor x)
     return x.reshape({x.size(0), -1});
 }
 
+namespace {
+
+/// ConvTranspose2d computed as the equivalent Conv2d (same parameters, same result within float
+/// rounding, gradients included): on the CPU LibTorch runs ConvTranspose through a slow GEMM
+/// path, while Conv2d goes to oneDNN. A training step of the single 8-16-16-16 model took
+/// 100-112 ms instead of 183-188 ms (batch 32, one thread). Stride s along frequency: insert s-1
+/// zeros between input rows; output_padding: one more zero row at the end.
+torch::Tensor transposedAsConv(const torch::nn::ConvTranspose2d& layer, const LayerGeometry& g, torch::Tensor z)
+{
+    const int64_t kh = layer->weight.size(2), kw = layer->weight.size(3);
+    if (g.stride > 1) {
+        const int64_t n = z.size(0), c = z.size(1), rows = z.size(2), cols = z.size(3);
+        std::vector<torch::Tensor> phases{z};
+        for (int r = 1; r < g.stride; ++r)
+            phases.push_back(torch::zeros_like(z));
+        z = torch::stack(phases, 3).reshape({n, c, rows * g.stride, cols}).narrow(2, 0, (rows - 1) * g.stride + 1);
+    }
+    const int64_t padFreq = kh - 1 - g.padFreq, padTime = kw - 1 - g.padTime;
+    z = F::pad(z, F::PadFuncOptions({padTime, padTime, padFreq, padFreq + g.outputPadding}));
+    return torch::conv2d(z, layer->weight.transpose(0, 1).flip({2, 3}), layer->bias);
+}
+
+/// ConvTranspose1d (stride 1, no padding) as the equivalent Conv1d; see transposedAsConv.
+torch::Tensor transposedAsConv(const torch::nn::ConvTranspose1d& layer, torch::Tensor z)
+{
+    const int64_t k = layer->weight.size(2);
+    z = F::pad(z, F::PadFuncOptions({k - 1, k - 1}));
+    return torch::conv1d(z, layer->weight.transpose(0, 1).flip({2}), layer->bias);
+}
+
+} // namespace
+
 torch::Tensor SliceAutoencoderImpl::decode(torch::Tensor z)
 {
     z = z.reshape({-1, 1, geometry.back().outLength, 1});
     for (std::size_t j = 0; j < dec.size(); ++j) {
-        z = dec[j]->forward(z);
+        z = transposedAsConv(dec[j], geometry[geometry.size() - 1 - j], z);
         if (j < decBn.size())
             z = decBn[j]->forward(torch::relu(z));
     }
@@ -125,7 +157,7 @@ torch::Tensor FrameAutoencoderImpl::decode(torch::Tensor z)
 {
     z = z.reshape({-1, 1, geometry.back().outLength});
     for (std::size_t j = 0; j < dec.size(); ++j) {
-        z = dec[j]->forward(z);
+        z = transposedAsConv(dec[j], z);
         if (j < decBn.size())
             z = decBn[j]->forward(torch::leaky_relu(z));
     }

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <functional>
+
 using namespace morph;
 
 namespace {
@@ -133,6 +135,67 @@ TEST_P(EveryVariant, FastPathEqualsThePlainModule)
     const torch::Tensor y = model->decode(z);
     const double yScale = std::max(1.0, y.abs().max().item<double>());
     EXPECT_LT((fast.decode(z) - y).abs().max().item<double>() / yScale, 1e-5);
+}
+
+// decode() computes every ConvTranspose as the equivalent Conv (faster on the CPU): in training
+// mode it must give the modules' own ConvTranspose output and the same weight gradients.
+TEST_P(EveryVariant, DecoderEqualsTheTransposedConvolutionModules)
+{
+    const auto [arch, mel] = GetParam();
+    const ModelConfig config = makeConfig(arch, mel, tinyChannels(arch));
+    auto model = nn::makeAutoencoder(config);
+    model->to(torch::kFloat64);
+    model->train();
+    torch::manual_seed(3);
+    const torch::Tensor z = torch::randn({6, config.embeddingSize()}, torch::kFloat64);
+
+    // Reference: the same layers through ConvTranspose{1,2}d::forward (norm buffers are identity).
+    std::vector<torch::Tensor> decoderWeights;
+    std::function<torch::Tensor()> reference;
+    if (auto* slice = dynamic_cast<nn::SliceAutoencoderImpl*>(model.get())) {
+        for (auto& d : slice->dec)
+            decoderWeights.push_back(d->weight);
+        reference = [slice, &z] {
+            torch::Tensor h = z.reshape({z.size(0), 1, -1, 1});
+            for (std::size_t j = 0; j < slice->dec.size(); ++j) {
+                h = slice->dec[j]->forward(h);
+                if (j < slice->decBn.size())
+                    h = slice->decBn[j]->forward(torch::relu(h));
+            }
+            return h;
+        };
+    } else {
+        auto* frame = dynamic_cast<nn::FrameAutoencoderImpl*>(model.get());
+        ASSERT_NE(frame, nullptr);
+        for (auto& d : frame->dec)
+            decoderWeights.push_back(d->weight);
+        reference = [frame, &z] {
+            torch::Tensor h = z.reshape({z.size(0), 1, -1});
+            for (std::size_t j = 0; j < frame->dec.size(); ++j) {
+                h = frame->dec[j]->forward(h);
+                if (j < frame->decBn.size())
+                    h = frame->decBn[j]->forward(torch::leaky_relu(h));
+            }
+            return h;
+        };
+    }
+    const auto outputAndGradients = [&](const std::function<torch::Tensor()>& decode) {
+        model->zero_grad();
+        const torch::Tensor y = decode();
+        (y * y).sum().backward();
+        std::vector<torch::Tensor> grads;
+        for (const auto& w : decoderWeights)
+            grads.push_back(w.grad().clone());
+        return std::make_pair(y.detach(), grads);
+    };
+    const auto [yRef, gRef] = outputAndGradients(reference);
+    const auto [y, g] = outputAndGradients([&] { return model->decode(z); });
+    ASSERT_EQ(y.sizes(), yRef.sizes());
+    EXPECT_LT((y - yRef).abs().max().item<double>(), 1e-9);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        const double scale = std::max(1.0, gRef[i].abs().max().item<double>());
+        EXPECT_LT((g[i] - gRef[i]).abs().max().item<double>() / scale, 1e-9) << "decoder layer " << i + 1;
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, EveryVariant,
