@@ -22,6 +22,7 @@
 #include "model/TorchRuntime.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QSlider>
@@ -103,6 +104,7 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName(QStringLiteral("Morphstation"));
     QApplication::setApplicationName(QStringLiteral("morphstation"));
     QApplication::setApplicationVersion(QStringLiteral("0.2"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/morphstation.png")));  // resources/morphstation.qrc
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Neural audio synthesis by interpolation: the workstation"));
