@@ -72,8 +72,11 @@ int runTrain(const std::vector<std::string>& raw)
                 throw ConfigError(std::string("--") + fixed + " cannot change on --resume (the run's config.json fixes it)");
         cfg.epochs = args.getInt("epochs", cfg.epochs);
         // --lr on resume: continue at a new rate (fine-tune after a plateau, or after a NaN stop).
-        if (args.has("lr"))
+        if (args.has("lr")) {
             cfg.resumeLearningRate = args.getDouble("lr", 0);
+            if (!(cfg.resumeLearningRate > 0))  // 0 would silently mean "keep the saved rate"
+                throw ConfigError("--lr must be > 0, got " + args.get("lr"));
+        }
         cfg.device = args.get("device", cfg.device);
         cfg.threads = args.getInt("threads", cfg.threads);
         cfg.earlyStopPatience = args.getInt("patience", cfg.earlyStopPatience);
