@@ -67,7 +67,10 @@ bool TrainingRunner::start(TrainRequest request)
             TrainConfig config = request.config;
             const bool resume = request.resume && std::filesystem::exists(config.runDir / "config.json");
             if (resume) {
-                TrainConfig saved = loadRunConfig(config.runDir);
+                // A copied run folder finds its feature caches under runDir/features.
+                TrainConfig saved = loadRunConfig(config.runDir, [&](const std::string& line) {
+                    relay->post([this, l = QString::fromStdString(line)] { emit logLine(l); });
+                });
                 saved.epochs = config.epochs;
                 saved.device = config.device;
                 saved.threads = config.threads;

@@ -57,7 +57,8 @@ int runTrain(const std::vector<std::string>& raw)
     std::filesystem::path testFeatures;
     const std::filesystem::path configFile = out / "config.json";
     if (resume && std::filesystem::exists(configFile)) {
-        cfg = TrainConfig::fromJson(readWholeFile(configFile), "run config '" + configFile.string() + "'");
+        // A copied run's feature caches are found under RUN/features (see loadRunConfig).
+        cfg = loadRunConfig(out, [](const std::string& line) { std::cout << line << std::endl; });
         if (args.has("arch") && parseArchitecture(args.get("arch")) != cfg.model.arch)
             throw ConfigError("run " + out.string() + " trains a '" + architectureName(cfg.model.arch) +
                               "' model; --arch cannot change on --resume");
@@ -83,21 +84,6 @@ int runTrain(const std::vector<std::string>& raw)
         cfg.checkpointMinutes = args.getDouble("checkpoint-minutes", cfg.checkpointMinutes);
         cfg.runDir = out;
         std::cout << "resuming run " << out.string() << ": " << cfg.model.summary() << std::endl;
-        // A copied or moved run (e.g. a shipped model's resume state) names its feature caches by
-        // their old absolute paths: fall back to the same file names under RUN/features.
-        const std::pair<std::filesystem::path*, std::string> caches[] = {{&cfg.trainFeatures, cfg.trainLabel},
-                                                                         {&cfg.validFeatures, cfg.validLabel}};
-        for (const auto& [cache, split] : caches) {
-            if (cache->empty() || std::filesystem::exists(*cache))
-                continue;
-            const std::filesystem::path local = out / "features" / cache->filename();
-            if (!std::filesystem::exists(local))
-                throw ConfigError("feature cache " + cache->string() + " (named by " + configFile.string() +
-                                  ") is missing; rebuild it with: morphstation-cli features DATA --split " + split +
-                                  (cfg.model.mel ? " --mel" : "") + " --out " + local.string());
-            std::cout << "feature cache " << cache->string() << " is missing; using " << local.string() << std::endl;
-            *cache = local;
-        }
         testFeatures = testFeaturesOf(cfg);
     } else {
         const std::filesystem::path data = args.require("data");

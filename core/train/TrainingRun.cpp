@@ -2,6 +2,7 @@
 
 #include "dataset/NSynthDataset.h"
 #include "util/AtomicFile.h"
+#include "util/Errors.h"
 
 namespace morph {
 
@@ -34,11 +35,26 @@ PreparedRun prepareTrainingRun(const NSynthDataset& dataset, const DataSelection
     return run;
 }
 
-TrainConfig loadRunConfig(const std::filesystem::path& runDir)
+TrainConfig loadRunConfig(const std::filesystem::path& runDir, const std::function<void(const std::string&)>& log)
 {
     const auto file = runDir / "config.json";
     TrainConfig config = TrainConfig::fromJson(readWholeFile(file), "run config '" + file.string() + "'");
     config.runDir = runDir;
+    const std::pair<std::filesystem::path*, std::string> caches[] = {{&config.trainFeatures, config.trainLabel},
+                                                                     {&config.validFeatures, config.validLabel}};
+    for (const auto& [cache, split] : caches) {
+        if (cache->empty() || std::filesystem::exists(*cache))
+            continue;
+        const std::filesystem::path local = runDir / "features" / cache->filename();
+        if (!std::filesystem::exists(local))
+            throw ConfigError("feature cache " + cache->string() + " (named by " + file.string() +
+                              ") is missing; rebuild it with: morphstation-cli features " +
+                              (config.datasetRoot.empty() ? std::string("DATA") : config.datasetRoot) + " --split " +
+                              split + (config.model.mel ? " --mel" : "") + " --out " + local.string());
+        if (log)
+            log("feature cache " + cache->string() + " is missing; using " + local.string());
+        *cache = local;
+    }
     return config;
 }
 

@@ -30,8 +30,13 @@ PreparedRun prepareTrainingRun(
     const std::function<void(const std::string& label, const FeatureBuildProgress&)>& progress = {},
     const std::function<void(const std::string&)>& log = {});
 
-/// A run folder's config.json (what --resume continues). Throws IoError / ConfigError.
-TrainConfig loadRunConfig(const std::filesystem::path& runDir);
+/// A run folder's config.json (what --resume continues), with runDir set to `runDir`.
+/// A copied or moved run (a shipped model's resume state, a folder synced from a GPU box) names
+/// its feature caches by their old absolute paths: a cache missing there is taken from
+/// runDir/features/<same file name> when that exists (reported through `log`), else a
+/// ConfigError names the `morphstation-cli features` command that rebuilds it.
+/// Throws IoError / ConfigError.
+TrainConfig loadRunConfig(const std::filesystem::path& runDir, const std::function<void(const std::string&)>& log = {});
 
 /// The test-set cache next to a run's training cache, if it was built ("" otherwise).
 std::filesystem::path testFeaturesOf(const TrainConfig& config);

@@ -92,3 +92,41 @@ TEST(TrainingRun, NoTrainingNotesIsAConfigError)
     EXPECT_THROW(prepareTrainingRun(ds, sel, cfg), ConfigError);
     EXPECT_THROW(loadRunConfig(cfg.runDir / "missing"), Error);
 }
+
+TEST(TrainingRun, ACopiedRunFindsItsFeatureCachesInItsOwnFolder)
+{
+    // A run trained elsewhere (config.json names caches under a folder this machine lacks) and
+    // copied here with its features/ folder resumes; without the caches the error names the fix.
+    const auto run = freshDir("morph_training_run_copied");
+    std::filesystem::create_directories(run / "features");
+    TrainConfig cfg;
+    cfg.runDir = "/nonexistent/elsewhere/run";
+    cfg.datasetRoot = "/nonexistent/elsewhere/data";
+    cfg.trainLabel = "train";
+    cfg.validLabel = "valid";
+    cfg.trainFeatures = "/nonexistent/elsewhere/run/features/train-logmag.feat";
+    cfg.validFeatures = "/nonexistent/elsewhere/run/features/valid-logmag.feat";
+    writeFileAtomically(run / "config.json", cfg.toJson());
+
+    try {
+        loadRunConfig(run);
+        ADD_FAILURE() << "missing caches must be refused";
+    } catch (const ConfigError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("/nonexistent/elsewhere/run/features/train-logmag.feat"), std::string::npos) << what;
+        EXPECT_NE(what.find("morphstation-cli features /nonexistent/elsewhere/data --split train --out " +
+                            (run / "features" / "train-logmag.feat").string()),
+                  std::string::npos)
+            << what;
+    }
+
+    writeFileAtomically(run / "features" / "train-logmag.feat", "x");
+    writeFileAtomically(run / "features" / "valid-logmag.feat", "x");
+    std::vector<std::string> logs;
+    const TrainConfig loaded = loadRunConfig(run, [&](const std::string& line) { logs.push_back(line); });
+    EXPECT_EQ(loaded.runDir, run);
+    EXPECT_EQ(loaded.trainFeatures, run / "features" / "train-logmag.feat");
+    EXPECT_EQ(loaded.validFeatures, run / "features" / "valid-logmag.feat");
+    EXPECT_EQ(logs.size(), 2u);
+    std::filesystem::remove_all(run);
+}

@@ -1,7 +1,7 @@
 // TrainingRunner + TrainingPanel on the real pitch-60 notes with a very small network: features
 // are prepared (core prepareTrainingRun), epochs arrive as curve points, batch progress is
 // throttled, checkpoints are listed and "Use This Model" names best.pt; Stop ends a run within
-// one batch with last.pt saved and Resume continues it; closing the window mid-run asks, then
+// one batch with last.pt saved and Resume continues it (in a moved run folder too); closing the window mid-run asks, then
 // stops the run and closes once it has ended.
 #include "BackgroundJobs.h"
 #include "MainWindow.h"
@@ -142,7 +142,12 @@ private slots:
         QCOMPARE(finished.at(1).at(0).toBool(), false);
         QVERIFY(finished.at(1).at(2).toString().contains(QStringLiteral("already holds a training state")));
 
-        TrainRequest resume = smallRun(run, 3);
+        // Resume in a moved run folder (config.json still names the old feature caches): the
+        // caches are found in the folder's own features/ and the log says so.
+        const QString moved = dir.filePath(QStringLiteral("moved run"));
+        QVERIFY(QDir().rename(run, moved));
+        QSignalSpy logs(&runner, &TrainingRunner::logLine);
+        TrainRequest resume = smallRun(moved, 3);
         resume.resume = true;
         QVERIFY(runner.start(resume));
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 120000);
@@ -150,6 +155,9 @@ private slots:
         QVERIFY(epochsBefore < 3);
         QCOMPARE(epochs.count(), 3); // the resumed run did the remaining epochs only
         QCOMPARE(epochs.last().at(0).value<EpochRecord>().epoch, 3);
+        int fallbacks = 0;
+        for (const auto& line : logs) fallbacks += line.at(0).toString().contains(QStringLiteral("is missing; using"));
+        QCOMPARE(fallbacks, 2);
     }
 
     void closingTheWindowMidRunStopsItFirst()
