@@ -61,6 +61,10 @@ bool TrainingRunner::start(TrainRequest request)
                 if (jobs_ && job_) jobs_->setProgress(job_, -1.0, text);
             });
         };
+        // One-line messages of every stage (resume fallbacks, note sets, the trainer) go to the log.
+        auto postLog = [relay, this](const std::string& line) {
+            relay->post([this, l = QString::fromStdString(line)] { emit logLine(l); });
+        };
         try {
             NSynthDataset opened;
             const NSynthDataset* dataset = request.dataset.get();
@@ -68,9 +72,7 @@ bool TrainingRunner::start(TrainRequest request)
             const bool resume = request.resume && std::filesystem::exists(config.runDir / "config.json");
             if (resume) {
                 // A copied run folder finds its feature caches under runDir/features.
-                TrainConfig saved = loadRunConfig(config.runDir, [&](const std::string& line) {
-                    relay->post([this, l = QString::fromStdString(line)] { emit logLine(l); });
-                });
+                TrainConfig saved = loadRunConfig(config.runDir, postLog);
                 saved.epochs = config.epochs;
                 saved.device = config.device;
                 saved.threads = config.threads;
@@ -97,9 +99,7 @@ bool TrainingRunner::start(TrainRequest request)
                                   .arg(p.done)
                                   .arg(p.total));
                     },
-                    [&](const std::string& line) {
-                        relay->post([this, l = QString::fromStdString(line)] { emit logLine(l); });
-                    });
+                    postLog);
             }
             Trainer trainer(config, resume);
             auto lastProgress = std::chrono::steady_clock::now() - std::chrono::seconds(1);
@@ -111,9 +111,7 @@ bool TrainingRunner::start(TrainRequest request)
                 relay->post([this, p] { emit progress(p); });
             });
             trainer.setEpochCallback([&](const EpochRecord& r) { relay->post([this, r] { emit epochFinished(r); }); });
-            trainer.setLogCallback([&](const std::string& line) {
-                relay->post([this, l = QString::fromStdString(line)] { emit logLine(l); });
-            });
+            trainer.setLogCallback(postLog);
             relay->post([this, device = QString::fromStdString(trainer.device()),
                          t = qulonglong(trainer.trainSlicesPerEpoch()), v = qulonglong(trainer.validSlices())] {
                 emit trainingStarted(device, t, v);

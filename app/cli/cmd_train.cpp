@@ -82,7 +82,6 @@ int runTrain(const std::vector<std::string>& raw)
         cfg.threads = args.getInt("threads", cfg.threads);
         cfg.earlyStopPatience = args.getInt("patience", cfg.earlyStopPatience);
         cfg.checkpointMinutes = args.getDouble("checkpoint-minutes", cfg.checkpointMinutes);
-        cfg.runDir = out;
         std::cout << "resuming run " << out.string() << ": " << cfg.model.summary() << std::endl;
         testFeatures = testFeaturesOf(cfg);
     } else {
