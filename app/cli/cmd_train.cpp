@@ -4,6 +4,7 @@
 #include "cli/CliCommand.h"
 #include "cli/ProgressLine.h"
 #include "dataset/NSynthDataset.h"
+#include "model/CheckpointInfo.h"
 #include "model/ModelRunner.h"
 #include "model/TorchRuntime.h"
 #include "train/Evaluator.h"
@@ -43,7 +44,7 @@ int runTrain(const std::vector<std::string>& raw)
     args.requireKnown({"data", "arch", "mel", "out", "epochs", "device", "resume", "channels", "lr", "batch",
                        "max-notes", "weight-decay", "seed", "patience", "plateau-patience", "max-slices",
                        "max-valid-slices", "features", "train-split", "valid-split", "test-split", "threads",
-                       "checkpoint-minutes", "no-eval"});
+                       "checkpoint-minutes", "no-eval", "init-from"});
     if (!args.positionals().empty())
         throw ConfigError("unexpected argument '" + args.positionals()[0] + "'");
     const std::filesystem::path out = std::filesystem::absolute(args.require("out"));
@@ -67,7 +68,7 @@ int runTrain(const std::vector<std::string>& raw)
         if (args.has("channels") && args.getIntList("channels", {}) != cfg.model.effectiveChannels())
             throw ConfigError("run " + out.string() + " has channels " + channelsText(cfg.model.effectiveChannels()) +
                               "; --channels cannot change on --resume");
-        for (const char* fixed : {"batch", "max-notes", "weight-decay", "seed", "features", "train-split",
+        for (const char* fixed : {"init-from", "batch", "max-notes", "weight-decay", "seed", "features", "train-split",
                                   "valid-split", "max-slices", "max-valid-slices"})
             if (args.has(fixed))
                 throw ConfigError(std::string("--") + fixed + " cannot change on --resume (the run's config.json fixes it)");
@@ -103,6 +104,19 @@ int runTrain(const std::vector<std::string>& raw)
         cfg.maxSlicesPerEpoch = static_cast<std::uint64_t>(std::max(0, args.getInt("max-slices", 0)));
         cfg.maxValidSlices = static_cast<std::uint64_t>(std::max(0, args.getInt("max-valid-slices", 0)));
         cfg.checkpointMinutes = args.getDouble("checkpoint-minutes", cfg.checkpointMinutes);
+        if (args.has("init-from")) {
+            // Checked before the feature caches are built, so a typo costs nothing.
+            cfg.initFrom = std::filesystem::absolute(args.get("init-from"));
+            const CheckpointInfo from = readCheckpointInfo(cfg.initFrom);
+            if (from.config.arch != cfg.model.arch || from.config.mel != cfg.model.mel)
+                throw ConfigError("--init-from " + cfg.initFrom.string() + " is a " + from.config.summary() +
+                                  " model; this run trains a " + cfg.model.summary() + " model");
+            const std::vector<int> fromWidths = from.config.effectiveChannels(), to = cfg.model.effectiveChannels();
+            for (std::size_t i = 0; i < fromWidths.size() && i < to.size(); ++i)
+                if (to[i] < fromWidths[i])
+                    throw ConfigError("--init-from " + cfg.initFrom.string() + " has channels " + channelsText(fromWidths) +
+                                      "; --channels " + channelsText(to) + " must be at least as wide in every layer");
+        }
         if (!resume && std::filesystem::exists(out / "last.pt"))
             throw ConfigError("run folder " + out.string() +
                               " already holds a training state; add --resume to continue it or choose another --out");
@@ -183,7 +197,9 @@ morph::cli::CliRegistration reg(
      "train --data DIR --arch single|double|triple|frame1d [--mel] --out RUN [--epochs N] [--device auto|cpu|cuda] "
      "[--resume] [--channels 8,16,16,16] [--lr X] [--batch 32] [--max-notes N] [--weight-decay X] [--seed N] "
      "[--patience N] [--max-slices N] [--max-valid-slices N] [--features DIR] [--train-split S] [--valid-split S] "
-     "[--threads N] [--checkpoint-minutes M] [--no-eval]",
-     "Train an autoencoder (features cached in RUN/features; Ctrl-C saves; --resume continues exactly).", &runTrain});
+     "[--threads N] [--checkpoint-minutes M] [--init-from CKPT] [--no-eval]",
+     "Train an autoencoder (features cached in RUN/features; Ctrl-C saves; --resume continues exactly; "
+     "--init-from starts from a trained checkpoint of the same architecture: same widths = fine-tune, "
+     "wider = function-preserving widening).", &runTrain});
 
 } // namespace

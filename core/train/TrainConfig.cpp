@@ -25,6 +25,7 @@ std::string TrainConfig::toJson() const
                         {"plateau_threshold", plateauThreshold},
                         {"min_lr", minLearningRate},
                         {"early_stop_patience", earlyStopPatience},
+                        {"init_from", initFrom.string()},
                         {"seed", seed},
                         {"device", device},
                         {"threads", threads},
@@ -76,6 +77,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const std::string& so
     c.seed = req("seed", std::uint64_t{0});
     c.device = req("device", std::string());
     c.threads = opt("threads", 0);
+    c.initFrom = opt("init_from", std::string());
     c.maxSlicesPerEpoch = opt("max_slices_per_epoch", std::uint64_t{0});
     c.maxValidSlices = opt("max_valid_slices", std::uint64_t{0});
     c.checkpointMinutes = opt("checkpoint_minutes", 10.0);

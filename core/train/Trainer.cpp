@@ -4,6 +4,7 @@
 #include "model/Networks.h"
 #include "model/TorchCheckpoint.h"
 #include "model/TorchRuntime.h"
+#include "model/Widening.h"
 #include "train/FeatureCache.h"
 #include "util/AtomicFile.h"
 #include "util/Errors.h"
@@ -218,6 +219,23 @@ struct Trainer::Impl {
     {
         for (auto& group : optimizer->param_groups())
             static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    }
+
+    /// Warm start (TrainConfig::initFrom): the checkpoint's weights, widened to this run's widths,
+    /// and its dB normalisation (the function is preserved only with the same normalisation).
+    void initialiseFromCheckpoint()
+    {
+        const nn::LoadedCheckpoint ckpt = nn::readCheckpoint(cfg.initFrom);
+        auto source = nn::loadModel(ckpt, torch::kCPU);
+        try {
+            nn::initialiseFrom(*source, *model);
+        } catch (const ConfigError& e) {
+            throw ConfigError("--init-from " + cfg.initFrom.string() + ": " + e.what());
+        }
+        const std::vector<int> from = ckpt.config.effectiveChannels(), to = cfg.model.effectiveChannels();
+        log("initialised from " + cfg.initFrom.string() + " (" + ckpt.config.summary() + ")" +
+            (from == to ? ": same widths, fine-tuning" : ": widened " + channelsText(from) + " -> " + channelsText(to) +
+                                                            ", function preserved (Net2WiderNet)"));
     }
 
     void makeOptimizer()
@@ -551,8 +569,12 @@ TrainResult Trainer::Impl::runUnguarded(const CancelToken& cancel)
         if (torch::cuda::is_available())
             torch::cuda::manual_seed_all(c.seed);
         d.model = nn::makeAutoencoder(c.model);
-        const auto [mean, stddev] = d.featureStats();
-        d.model->setNormalisation(mean, std::max(1.0, stddev));
+        if (c.initFrom.empty()) {
+            const auto [mean, stddev] = d.featureStats();
+            d.model->setNormalisation(mean, std::max(1.0, stddev));
+        } else {
+            d.initialiseFromCheckpoint();
+        }
         d.model->to(d.device);
         d.model->train();
         d.makeOptimizer();

@@ -52,6 +52,10 @@ struct TrainConfig {
     /// plateau counter restarts). Fine-tuning after a plateau, or recovery after a NaN stop.
     /// Not written to config.json (that keeps the run's starting rate); logged on resume.
     double resumeLearningRate = 0;
+    /// New runs only: start from this checkpoint's weights and dB normalisation instead of a
+    /// random initialisation (same architecture and pre-processing; widths equal = fine-tuning,
+    /// wider = a function-preserving Net2WiderNet widening, see model/Widening.h). Empty = none.
+    std::filesystem::path initFrom;
     int earlyStopPatience = 8;   // epochs without a new best validation loss
     std::uint64_t seed = 1;
     std::string device = "auto"; // auto (CUDA when available), cpu, cuda, cuda:N

@@ -144,6 +144,31 @@ TEST_F(BadInputs, CliIndexListsEveryProblemAndStaysUsable)
     EXPECT_TRUE(contains(r.output, "usable: yes (18 notes)")) << r.output;
 }
 
+TEST(BadInputsCli, TrainRefusesAnInitCheckpointThatDoesNotFitBeforeBuildingFeatures)
+{
+    if (morph::test::cliPath().empty())
+        GTEST_SKIP() << "MORPH_CLI is not set (run through ctest)";
+    const std::string shipped = std::string(MORPH_SOURCE_DIR) + "/models/default/model.pt";  // single 8-16-16-16
+    const morph::test::TempDir tmp("morph_bad_init");
+    auto train = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args{"train", "--data", (tmp.path / "no-such-dataset").string(), "--out",
+                                      (tmp.path / "run").string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return morph::test::runCli(args);
+    };
+    auto r = train({"--arch", "double", "--init-from", shipped});
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_TRUE(contains(r.output, "is a single log-mag, 513 bins, channels 8-16-16-16, embedding 250 model; this run "
+                                   "trains a double")) << r.output;
+    r = train({"--arch", "single", "--channels", "8,16,8,16", "--init-from", shipped});
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_TRUE(contains(r.output, "--channels 8-16-8-16 must be at least as wide in every layer")) << r.output;
+    r = train({"--arch", "single", "--init-from", (tmp.path / "missing.pt").string()});
+    EXPECT_NE(r.code, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "missing.pt' does not exist")) << r.output;
+    EXPECT_FALSE(fs::exists(tmp.path / "run" / "features")) << "features were built for a run that cannot start";
+}
+
 TEST_F(BadInputs, UnicodeAndSpacesInPathsLoad)
 {
     const NSynthDataset ds = NSynthDataset::open(corpus->root, DatasetOpenOptions{true, false, {}});

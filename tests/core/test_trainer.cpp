@@ -340,6 +340,63 @@ TEST(Trainer, ResumeWithANewLearningRateContinuesAtThatRate)
     EXPECT_TRUE(std::isfinite(r.history[2].validLoss));
 }
 
+TEST(Trainer, InitFromAWiderModelStartsWhereTheSourceEnded)
+{
+    TempDir dir;
+    const fs::path cache = writeCache(dir.path / "c.feat", 3, 12);
+    TrainConfig c = tinyConfig(dir.path / "narrow", cache);
+    c.epochs = 6;
+    const TrainResult narrow = Trainer(c).run();
+    ASSERT_TRUE(std::isfinite(narrow.bestValidLoss));
+
+    // Twice the widths, learning rate at its floor: one epoch barely moves the weights (only the
+    // BatchNorm running statistics follow the data), so the validation loss is what the source
+    // gets from one more such epoch (Net2WiderNet keeps the function), and far below a randomly
+    // initialised model's.
+    TrainConfig wide = tinyConfig(dir.path / "wide", cache);
+    wide.model.channels = {8, 8, 8, 8};
+    wide.epochs = 1;
+    wide.learningRate = wide.minLearningRate;
+    wide.initFrom = dir.path / "source.pt";  // a copy: the source run goes on below
+    fs::copy_file(narrow.lastCheckpoint, wide.initFrom);
+    TrainConfig narrowAtFloor = c;
+    narrowAtFloor.epochs = 7;
+    narrowAtFloor.resumeLearningRate = c.minLearningRate;
+    const double sourceLoss = Trainer(narrowAtFloor, true).run().history.at(6).validLoss;
+    std::vector<std::string> log;
+    Trainer warm(wide);
+    warm.setLogCallback([&](const std::string& line) { log.push_back(line); });
+    const double warmLoss = warm.run().history.at(0).validLoss;
+    TrainConfig cold = wide;
+    cold.runDir = dir.path / "cold";
+    cold.initFrom.clear();
+    const double coldLoss = Trainer(cold).run().history.at(0).validLoss;
+    std::printf("after one epoch at lr 1e-7: source %.3f, widened %.3f, random init %.3f dB^2 (valid)\n",
+                sourceLoss, warmLoss, coldLoss);
+    EXPECT_NEAR(warmLoss, sourceLoss, 0.01 * sourceLoss);
+    EXPECT_GT(coldLoss, 3 * warmLoss);
+    bool logged = false;
+    for (const auto& line : log)
+        logged = logged || line.find("widened 4-4-4-4 -> 8-8-8-8") != std::string::npos;
+    EXPECT_TRUE(logged);
+    // The run records where it started (config.json and the checkpoints), and resumes.
+    EXPECT_EQ(TrainConfig::fromJson(readWholeFile(wide.runDir / "config.json")).initFrom, wide.initFrom);
+    wide.epochs = 2;
+    EXPECT_EQ(Trainer(wide, true).run().history.size(), 2u);
+
+    // A narrower run cannot start from a wider checkpoint.
+    TrainConfig narrower = tinyConfig(dir.path / "narrower", cache);
+    narrower.model.channels = {2, 4, 4, 4};
+    narrower.initFrom = wide.initFrom;
+    try {
+        Trainer(narrower).run();
+        FAIL() << "a narrower model was initialised from a wider one";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("--init-from"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("at least the source's"), std::string::npos) << e.what();
+    }
+}
+
 TEST(Trainer, RejectsBadConfigurations)
 {
     TempDir dir;
