@@ -152,6 +152,24 @@ TrainingPanel::TrainingPanel(TrainingRunner* runner, QWidget* parent) : QWidget(
     channels_->setToolTip(tr("Encoder channel widths, one per layer, e.g. 16,32,32,32 (empty = the "
                              "architecture's defaults)"));
     modelForm->addRow(tr("Channels"), channels_);
+    initFrom_ = new QLineEdit;
+    initFrom_->setObjectName(QStringLiteral("trainInitFrom"));
+    initFrom_->setPlaceholderText(tr("random initialisation"));
+    initFrom_->setToolTip(tr("Start a new run from a trained checkpoint of the same architecture: with the same "
+                             "channels it fine-tunes (e.g. the shipped model on your own notes), with wider "
+                             "channels it widens the model without changing what it computes"));
+    auto* browseInit = new QPushButton(tr("…"));
+    browseInit->setMaximumWidth(32);
+    browseInit->setToolTip(tr("Choose the checkpoint to start from"));
+    connect(browseInit, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("Start from checkpoint"), initFrom_->text(),
+                                                          tr("Checkpoints (*.pt);;All files (*)"));
+        if (!file.isEmpty()) initFrom_->setText(file);
+    });
+    auto* initRow = new QHBoxLayout;
+    initRow->addWidget(initFrom_, 1);
+    initRow->addWidget(browseInit);
+    modelForm->addRow(tr("Start from"), initRow);
     leftLayout->addWidget(model);
 
     auto* optim = new QGroupBox(tr("Training"));
@@ -362,6 +380,7 @@ void TrainingPanel::setRunFolder(const QString& path)
 QString TrainingPanel::runFolder() const { return runDir_->text(); }
 void TrainingPanel::setArchitecture(const QString& name) { arch_->setCurrentText(name); }
 void TrainingPanel::setChannels(const QString& text) { channels_->setText(text); }
+void TrainingPanel::setInitialCheckpoint(const QString& path) { initFrom_->setText(path); }
 void TrainingPanel::setEpochs(int epochs) { epochs_->setValue(epochs); }
 void TrainingPanel::setBatchSize(int batch) { batch_->setValue(batch); }
 void TrainingPanel::setLearningRate(double lr) { lr_->setValue(lr); }
@@ -381,6 +400,7 @@ TrainRequest TrainingPanel::request(bool resume) const
     c.model.arch = parseArchitecture(arch_->currentText().toStdString());
     c.model.mel = mel_->isChecked();
     c.model.channels = parseChannels(channels_->text());
+    c.initFrom = std::filesystem::path(initFrom_->text().trimmed().toStdString());
     c.epochs = epochs_->value();
     c.learningRate = lr_->value();
     c.batchSize = batch_->value();
@@ -564,7 +584,7 @@ void TrainingPanel::updateButtons()
                         QFileInfo::exists(QDir(runDir_->text()).filePath(QStringLiteral("last.pt"))));
     use_->setEnabled(checkpoints_->count() > 0);
     for (QWidget* w : std::initializer_list<QWidget*>{dataset_, trainSplit_, validSplit_, maxNotes_, arch_, mel_, channels_,
-                                                      epochs_, lr_, batch_, slices_, device_, runDir_})
+                                                      initFrom_, epochs_, lr_, batch_, slices_, device_, runDir_})
         w->setEnabled(!running);
 }
 
@@ -578,6 +598,7 @@ void TrainingPanel::saveFields() const
     s.setValue(kKey + QStringLiteral("arch"), arch_->currentText());
     s.setValue(kKey + QStringLiteral("mel"), mel_->isChecked());
     s.setValue(kKey + QStringLiteral("channels"), channels_->text());
+    s.setValue(kKey + QStringLiteral("initFrom"), initFrom_->text());
     s.setValue(kKey + QStringLiteral("epochs"), epochs_->value());
     s.setValue(kKey + QStringLiteral("lr"), lr_->value());
     s.setValue(kKey + QStringLiteral("batch"), batch_->value());
@@ -595,6 +616,7 @@ void TrainingPanel::loadFields()
     arch_->setCurrentText(s.value(kKey + QStringLiteral("arch"), QStringLiteral("single")).toString());
     mel_->setChecked(s.value(kKey + QStringLiteral("mel"), false).toBool());
     channels_->setText(s.value(kKey + QStringLiteral("channels")).toString());
+    initFrom_->setText(s.value(kKey + QStringLiteral("initFrom")).toString());
     epochs_->setValue(s.value(kKey + QStringLiteral("epochs"), 30).toInt());
     lr_->setValue(s.value(kKey + QStringLiteral("lr"), 1e-3).toDouble());
     batch_->setValue(s.value(kKey + QStringLiteral("batch"), 32).toInt());

@@ -55,6 +55,8 @@ public:
     QString runFolder() const;
     void setArchitecture(const QString& name);
     void setChannels(const QString& text);
+    /// Checkpoint a new run starts from ("" = random initialisation); see TrainConfig::initFrom.
+    void setInitialCheckpoint(const QString& path);
     void setEpochs(int epochs);
     void setBatchSize(int batch);
     void setLearningRate(double lr);
@@ -100,6 +102,7 @@ private:
     QComboBox* arch_ = nullptr;
     QCheckBox* mel_ = nullptr;
     QLineEdit* channels_ = nullptr;
+    QLineEdit* initFrom_ = nullptr;
     QSpinBox* epochs_ = nullptr;
     QDoubleSpinBox* lr_ = nullptr;
     QSpinBox* batch_ = nullptr;

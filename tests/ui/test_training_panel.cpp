@@ -112,6 +112,45 @@ private slots:
         QCOMPARE(use.at(0).at(0).toString(), QDir(run).filePath(QStringLiteral("best.pt")));
     }
 
+    void startFromACheckpointWidensIt()
+    {
+        QTemporaryDir dir;
+        TrainingRunner runner(nullptr);
+        QSignalSpy finished(&runner, &TrainingRunner::finished);
+        QSignalSpy log(&runner, &TrainingRunner::logLine);
+        QVERIFY(runner.start(smallRun(dir.filePath(QStringLiteral("source")), 1)));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+        QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(2).toString()));
+        const QString source = dir.filePath(QStringLiteral("source/best.pt"));
+
+        // The panel's "Start from" field reaches the run's config; the run widens 4-8-8-8.
+        TrainingPanel panel(&runner);
+        panel.setChannels(QStringLiteral("8,8,8,8"));
+        panel.setInitialCheckpoint(source);
+        const TrainRequest fromPanel = panel.request(false);
+        QCOMPARE(QString::fromStdString(fromPanel.config.initFrom.string()), source);
+        TrainRequest wide = smallRun(dir.filePath(QStringLiteral("wide")), 1);
+        wide.config.model.channels = fromPanel.config.model.channels;
+        wide.config.initFrom = fromPanel.config.initFrom;
+        QVERIFY(runner.start(wide));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
+        QVERIFY2(finished.at(1).at(0).toBool(), qPrintable(finished.at(1).at(2).toString()));
+        bool widened = false;
+        for (const auto& args : log)
+            widened = widened || args.at(0).toString().contains(QStringLiteral("widened 4-8-8-8 -> 8-8-8-8"));
+        QVERIFY(widened);
+
+        // A narrower run cannot start from it: the run fails with the reason, nothing crashes.
+        TrainRequest narrow = smallRun(dir.filePath(QStringLiteral("narrow")), 1);
+        narrow.config.model.channels = {2, 8, 8, 8};
+        narrow.config.initFrom = source.toStdString();
+        QVERIFY(runner.start(narrow));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 120000);
+        QCOMPARE(finished.at(2).at(0).toBool(), false);
+        QVERIFY2(finished.at(2).at(2).toString().contains(QStringLiteral("at least the source's")),
+                 qPrintable(finished.at(2).at(2).toString()));
+    }
+
     void stopSavesAndResumeContinues()
     {
         QTemporaryDir dir;
