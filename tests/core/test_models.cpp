@@ -3,6 +3,7 @@
 #include "model/ModelConfig.h"
 #include "model/Networks.h"
 #include "model/TorchRuntime.h"
+#include "support/RandomBatchNorm.h"
 #include "util/Errors.h"
 
 #include <gtest/gtest.h>
@@ -30,24 +31,7 @@ std::vector<int> tinyChannels(Architecture arch)
     return {4, 6, 5, 8};
 }
 
-/// Gives every BatchNorm non-trivial statistics and affine parameters, so folding is tested.
-void randomiseBatchNorms(torch::nn::Module& m, int seed)
-{
-    torch::manual_seed(seed);
-    torch::NoGradGuard g;
-    for (auto& p : m.named_buffers()) {
-        if (p.key().find("running_mean") != std::string::npos)
-            p.value().copy_(torch::randn_like(p.value()) * 0.5);
-        if (p.key().find("running_var") != std::string::npos)
-            p.value().copy_(torch::rand_like(p.value()) * 2 + 0.3);
-    }
-    for (auto& p : m.named_parameters()) {
-        if (p.key().find("_bn") != std::string::npos && p.key().find("weight") != std::string::npos)
-            p.value().copy_(torch::rand_like(p.value()) + 0.5);
-        if (p.key().find("_bn") != std::string::npos && p.key().find("bias") != std::string::npos)
-            p.value().copy_(torch::randn_like(p.value()) * 0.3);
-    }
-}
+using test::randomiseBatchNorms;
 
 torch::Tensor dbLikeInput(const nn::AutoencoderImpl& m, int n, torch::Dtype dtype)
 {

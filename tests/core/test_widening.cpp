@@ -4,6 +4,7 @@
 #include "model/ModelConfig.h"
 #include "model/Networks.h"
 #include "model/Widening.h"
+#include "support/RandomBatchNorm.h"
 #include "util/Errors.h"
 
 #include <gtest/gtest.h>
@@ -22,21 +23,10 @@ ModelConfig makeConfig(Architecture arch, bool mel, std::vector<int> channels)
     return c;
 }
 
-/// Non-trivial BatchNorm statistics and affine parameters, and a non-identity normalisation.
+/// Trained-looking BatchNorms and a non-identity dB normalisation.
 void randomiseTrainedState(nn::AutoencoderImpl& m, int seed)
 {
-    torch::manual_seed(seed);
-    torch::NoGradGuard g;
-    for (auto& p : m.named_buffers()) {
-        if (p.key().find("running_mean") != std::string::npos)
-            p.value().copy_(torch::randn_like(p.value()) * 0.5);
-        if (p.key().find("running_var") != std::string::npos)
-            p.value().copy_(torch::rand_like(p.value()) * 2 + 0.3);
-    }
-    for (auto& p : m.named_parameters())
-        if (p.key().find("_bn") != std::string::npos)
-            p.value().copy_(p.key().find("weight") != std::string::npos ? torch::rand_like(p.value()) + 0.5
-                                                                        : torch::randn_like(p.value()) * 0.3);
+    test::randomiseBatchNorms(m, seed);
     m.setNormalisation(-55.0, 19.0);
 }
 
