@@ -1,9 +1,8 @@
 #include "model/TorchCheckpoint.h"
 
 #include "util/Errors.h"
+#include "util/Timestamp.h"
 
-#include <chrono>
-#include <ctime>
 #include <map>
 #include <sstream>
 
@@ -22,16 +21,6 @@ std::string shapeText(const at::IntArrayRef& s)
     for (std::size_t i = 0; i < s.size(); ++i)
         out += (i ? "x" : "") + std::to_string(s[i]);
     return out + "]";
-}
-
-std::string isoNow()
-{
-    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 torch::serialize::InputArchive openPayload(const LoadedCheckpoint& ckpt)
@@ -166,7 +155,7 @@ nlohmann::json baseMetadata(const ModelConfig& config)
     return {{"format", "morphstation-checkpoint"},
             {"version", kCheckpointVersion},
             {"software", std::string("morphstation 0.1, libtorch ") + TORCH_VERSION},
-            {"created", isoNow()},
+            {"created", utcTimestamp()},
             {"model", modelSection(config)},
             {"preprocessing", preprocessingSection(config)}};
 }

@@ -7,6 +7,7 @@
 #include "model/CheckpointInfo.h"
 #include "train/Half.h"
 #include "util/Errors.h"
+#include "util/Timestamp.h"
 #include "util/ThreadPool.h"
 
 #include <nlohmann/json.hpp>
@@ -149,16 +150,6 @@ private:
     bool committed_ = false;
 };
 
-std::string isoNow()
-{
-    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 /// Writes index, names, JSON and the header after the data, then commits.
 void finish(TempFile& out, const FeatureSettings& settings, const std::string& label, const std::string& sourceKey,
             std::vector<FeatureNote>& notes, const std::vector<std::string>& names, std::uint64_t dataBytes,
@@ -185,7 +176,7 @@ void finish(TempFile& out, const FeatureSettings& settings, const std::string& l
                            {"settings", settingsJson(settings)},
                            {"notes", notes.size()},
                            {"frames", frames},
-                           {"created", isoNow()}};
+                           {"created", utcTimestamp()}};
     for (auto it = extra.begin(); it != extra.end(); ++it)
         meta[it.key()] = it.value();
     const std::string json = meta.dump(2);

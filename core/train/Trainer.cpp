@@ -8,12 +8,12 @@
 #include "train/FeatureCache.h"
 #include "util/AtomicFile.h"
 #include "util/Errors.h"
+#include "util/Timestamp.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <limits>
 #include <numeric>
@@ -29,16 +29,6 @@ using Clock = std::chrono::steady_clock;
 double secondsSince(Clock::time_point t)
 {
     return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-std::string timestamp()
-{
-    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
 }
 
 std::string fmt(const char* f, double v)
@@ -202,7 +192,7 @@ struct Trainer::Impl {
     void log(const std::string& line)
     {
         if (logFile.is_open()) {
-            logFile << timestamp() << "  " << line << "\n";
+            logFile << localTimestamp() << "  " << line << "\n";
             logFile.flush();
         }
         if (onLog)

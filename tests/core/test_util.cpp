@@ -1,10 +1,13 @@
 #include "util/AtomicFile.h"
 #include "util/Errors.h"
 #include "util/ThreadPool.h"
+#include "util/Timestamp.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <ctime>
+#include <regex>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -68,4 +71,31 @@ TEST(ThreadPool, RethrowsWorkerException)
     std::atomic_int sum{0};
     pool.parallelFor(4, [&](std::size_t b, std::size_t e) { sum += int(e - b); });
     EXPECT_EQ(sum.load(), 4);
+}
+
+TEST(Timestamp, UtcIsIso8601AndNow)
+{
+    const std::time_t before = std::time(nullptr);
+    const std::string stamp = morph::utcTimestamp();
+    const std::time_t after = std::time(nullptr);
+    ASSERT_TRUE(std::regex_match(stamp, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"))) << stamp;
+    std::tm tm{};
+    ASSERT_NE(strptime(stamp.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm), nullptr);
+    const std::time_t parsed = timegm(&tm);  // read back as UTC: equals now only if it was written as UTC
+    EXPECT_GE(parsed, before);
+    EXPECT_LE(parsed, after);
+}
+
+TEST(Timestamp, LocalIsReadableAndNow)
+{
+    const std::time_t before = std::time(nullptr);
+    const std::string stamp = morph::localTimestamp();
+    const std::time_t after = std::time(nullptr);
+    ASSERT_TRUE(std::regex_match(stamp, std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"))) << stamp;
+    std::tm tm{};
+    ASSERT_NE(strptime(stamp.c_str(), "%Y-%m-%d %H:%M:%S", &tm), nullptr);
+    tm.tm_isdst = -1;
+    const std::time_t parsed = std::mktime(&tm);
+    EXPECT_GE(parsed, before);
+    EXPECT_LE(parsed, after);
 }
