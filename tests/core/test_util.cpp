@@ -73,29 +73,38 @@ TEST(ThreadPool, RethrowsWorkerException)
     EXPECT_EQ(sum.load(), 4);
 }
 
-TEST(Timestamp, UtcIsIso8601AndNow)
+namespace {
+
+/// `stamp()` matches `shape`, and parsed back with `format` and `toTime` lies between two
+/// time() calls taken around it.
+template <typename Stamp, typename ToTime>
+void expectStampIsNow(Stamp stamp, const char* shape, const char* format, ToTime toTime)
 {
     const std::time_t before = std::time(nullptr);
-    const std::string stamp = morph::utcTimestamp();
+    const std::string text = stamp();
     const std::time_t after = std::time(nullptr);
-    ASSERT_TRUE(std::regex_match(stamp, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"))) << stamp;
+    ASSERT_TRUE(std::regex_match(text, std::regex(shape))) << text;
     std::tm tm{};
-    ASSERT_NE(strptime(stamp.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm), nullptr);
-    const std::time_t parsed = timegm(&tm);  // read back as UTC: equals now only if it was written as UTC
-    EXPECT_GE(parsed, before);
-    EXPECT_LE(parsed, after);
+    ASSERT_NE(strptime(text.c_str(), format, &tm), nullptr) << text;
+    const std::time_t parsed = toTime(tm);
+    EXPECT_GE(parsed, before) << text;
+    EXPECT_LE(parsed, after) << text;
+}
+
+}  // namespace
+
+TEST(Timestamp, UtcIsIso8601AndNow)
+{
+    // read back as UTC: equals now only if it was written as UTC
+    expectStampIsNow(morph::utcTimestamp, R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)", "%Y-%m-%dT%H:%M:%SZ",
+                     [](std::tm& tm) { return timegm(&tm); });
 }
 
 TEST(Timestamp, LocalIsReadableAndNow)
 {
-    const std::time_t before = std::time(nullptr);
-    const std::string stamp = morph::localTimestamp();
-    const std::time_t after = std::time(nullptr);
-    ASSERT_TRUE(std::regex_match(stamp, std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"))) << stamp;
-    std::tm tm{};
-    ASSERT_NE(strptime(stamp.c_str(), "%Y-%m-%d %H:%M:%S", &tm), nullptr);
-    tm.tm_isdst = -1;
-    const std::time_t parsed = std::mktime(&tm);
-    EXPECT_GE(parsed, before);
-    EXPECT_LE(parsed, after);
+    expectStampIsNow(morph::localTimestamp, R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", "%Y-%m-%d %H:%M:%S",
+                     [](std::tm& tm) {
+                         tm.tm_isdst = -1;
+                         return std::mktime(&tm);
+                     });
 }
