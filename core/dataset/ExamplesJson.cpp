@@ -388,6 +388,14 @@ struct EntryState {
     }
 };
 
+/// 60.5 and 1e+23 as a user wrote them, not std::to_string's fixed "99999999999999991611392.000000".
+std::string shortNumber(double v)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.15g", v);
+    return text;
+}
+
 /// Reads an integer field; a non-integer is a problem (the value is still consumed).
 error_code readInt(od::value v, const char* name, int64_t& out, bool& ok, EntryState& st)
 {
@@ -405,13 +413,14 @@ error_code readInt(od::value v, const char* name, int64_t& out, bool& ok, EntryS
     if (n.is_int64()) {
         out = n.get_int64();
         ok = true;
-    } else if (n.is_double() && n.get_double() == static_cast<double>(static_cast<int64_t>(n.get_double()))
-               && std::abs(n.get_double()) < 1e15) {
+    } else if (n.is_double() && std::abs(n.get_double()) < 1e15
+               && n.get_double() == std::trunc(n.get_double())) {
+        // Range first: casting 1e23 to int64 is undefined (found by tests/fuzz.sh).
         out = static_cast<int64_t>(n.get_double());  // 60.0 is accepted as 60
         ok = true;
     } else {
         st.add(std::string("field '") + name + "' must be an integer, found "
-               + (n.is_double() ? std::to_string(n.get_double()) : std::string("a huge number")));
+               + (n.is_double() ? shortNumber(n.get_double()) : std::string("a huge number")));
     }
     return simdjson::SUCCESS;
 }

@@ -96,6 +96,16 @@ TEST(FuzzRegressions, SeedsAndFixedBugsGiveKnownAnswers)
     EXPECT_EQ(morph::readCheckpointInfo(regressions / "dataset_root_is_number.pt").dataset, "");
     // Fixed: "n_fft": 1e300 was converted to int (undefined behaviour); now a typed error.
     EXPECT_THROW(morph::readCheckpointInfo(regressions / "n_fft_1e300.pt"), morph::CheckpointError);
+
+    // Fixed (tests/fuzz.sh in CI): "pitch": 1e23 was cast to int64 before its range was checked
+    // (undefined behaviour, caught by UBSan in tests/sanitizers.sh asan). Now it is that note's
+    // problem and the other entry still loads.
+    const fs::path hugePitch = kFuzzDir / "regressions" / "examples_json" / "pitch_1e23.json";
+    const std::string huge = morph::fuzz::examplesSummary(hugePitch, 0);
+    EXPECT_NE(huge.find("problem organ_electronic_001-060-127: field 'pitch' must be an integer, found 1e+23"),
+              std::string::npos) << huge;
+    EXPECT_NE(huge.find("note keyboard_electronic_002-060-050 "), std::string::npos) << huge;
+    EXPECT_EQ(huge.find("note organ_electronic_001"), std::string::npos) << huge;
 }
 
 // config.json values that nlohmann's get<T>() would have truncated, wrapped or (1e300 -> int)
