@@ -14,6 +14,10 @@
 
 namespace morph::ui {
 
+namespace {
+constexpr int kSlicesPerNote = 124;  // a 4 s note (METHOD §2): the batch every morph decodes
+}
+
 ModelService::ModelService(BackgroundJobs* jobs, QObject* parent) : QObject(parent), jobs_(jobs) {}
 
 ModelService::~ModelService() = default;
@@ -40,13 +44,17 @@ LoadedModel ModelService::loadNow(const QString& path, const QString& device)
     const auto start = std::chrono::steady_clock::now();
     const std::filesystem::path file(path.toStdString());
     const CheckpointInfo info = readCheckpointInfo(file);
-    std::shared_ptr<const ModelRunner> runner = ModelRunner::load(file, device.toStdString());
+    std::unique_ptr<ModelRunner> loadedRunner = ModelRunner::load(file, device.toStdString());
+    // The slider budget: bfloat16 hidden layers where the CPU has them natively (docs/MODELS.md).
+    loadedRunner->setPrecision(nativeInferencePrecision());
+    loadedRunner->warmUp(kSlicesPerNote);  // here on the loader thread, not on the first slider move
+    std::shared_ptr<const ModelRunner> runner = std::move(loadedRunner);
     LoadedModel loaded;
     loaded.engine = std::make_shared<const MorphEngine>(runner);
     loaded.runner = std::move(runner);
     loaded.path = path;
     loaded.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    // Short enough for the status bar: "default/model.pt (single log-mag, 8-16-16-16)".
+    // Short enough for the status bar: "default/model.pt (single log-mag, 16-32-32-32)".
     const QFileInfo shown(path);
     loaded.summary = QStringLiteral("%1/%2 (%3 %4, %5)")
                          .arg(shown.dir().dirName(), shown.fileName(),
@@ -54,11 +62,12 @@ LoadedModel ModelService::loadNow(const QString& path, const QString& device)
                               info.config.mel ? QStringLiteral("mel") : QStringLiteral("log-mag"),
                               QString::fromStdString(channelsText(info.config.effectiveChannels())));
     loaded.description = QString::fromStdString(info.describe()) +
-                         QStringLiteral("\nRunning on %1 (loaded in %2 s).\n\nEverything the checkpoint says about "
-                                        "itself:\n%3")
+                         QStringLiteral("\nRunning on %1, %3 (loaded in %2 s).\n\nEverything the checkpoint says about "
+                                        "itself:\n")
                              .arg(QString::fromStdString(loaded.runner->device()))
                              .arg(loaded.seconds, 0, 'f', 2)
-                             .arg(QString::fromStdString(info.metadataJson));
+                             .arg(QString::fromLatin1(inferencePrecisionName(loaded.runner->precision()))) +
+                         QString::fromStdString(info.metadataJson);
     return loaded;
 }
 

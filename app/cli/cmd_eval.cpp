@@ -21,7 +21,7 @@ using namespace morph;
 int runEval(const std::vector<std::string>& raw)
 {
     cli::Args args(raw, {});
-    args.requireKnown({"data", "split", "max-notes", "features", "device", "json", "threads"});
+    args.requireKnown({"data", "split", "max-notes", "features", "device", "json", "threads", "precision"});
     if (args.positionals().size() != 1)
         throw ConfigError("expected one run folder or checkpoint file");
     configureTorchRuntime(args.getInt("threads", 0));
@@ -100,12 +100,16 @@ int runEval(const std::vector<std::string>& raw)
     if (sets.empty())
         throw ConfigError("nothing to evaluate");
     auto model = ModelRunner::load(ckpt, args.get("device", "auto"));
+    // float32 by default: the reference figures; bfloat16 measures what the slider plays.
+    model->setPrecision(parseInferencePrecision(args.get("precision", "float32")));
     cli::ProgressLine line(30);
     report = evaluateSets(*model, sets, {}, [&](const std::string& split, std::size_t done, std::size_t total) {
         line.update(total ? double(done) / total : 1,
                     "evaluating " + split + ": " + std::to_string(done) + "/" + std::to_string(total) + " notes");
     });
     line.finish();
+    if (model->precision() != InferencePrecision::Float32)
+        report.notes.push_back(std::string("decoded in ") + inferencePrecisionName(model->precision()) + " (fast CPU path)");
     if (otherData)
         report.notes.push_back("dataset " + ds.root().string() + " (the model was trained on " + info.dataset + ")");
     const std::filesystem::path json = args.has("json") ? std::filesystem::path(args.get("json"))
@@ -117,7 +121,7 @@ int runEval(const std::vector<std::string>& raw)
 
 morph::cli::CliRegistration reg({"eval",
                                  "eval RUN|CKPT [--data DIR] [--split all|train|valid|test] [--max-notes N] "
-                                 "[--features DIR] [--device auto|cpu|cuda] [--json FILE]",
+                                 "[--features DIR] [--device auto|cpu|cuda] [--precision float32|bfloat16|auto] [--json FILE]",
                                  "Reconstruction MSE of a trained model per split, pitch class and family (eval.json).",
                                  &runEval});
 

@@ -25,7 +25,9 @@ std::shared_ptr<const NSynthDataset> openDataset(const Args& args)
 std::shared_ptr<const ModelRunner> openModel(const Args& args)
 {
     configureTorchRuntime();
-    return std::shared_ptr<const ModelRunner>(ModelRunner::load(args.require("model"), args.get("device", "auto")));
+    auto runner = ModelRunner::load(args.require("model"), args.get("device", "auto"));
+    runner->setPrecision(parseInferencePrecision(args.get("precision", "auto")));
+    return std::shared_ptr<const ModelRunner>(std::move(runner));
 }
 
 std::size_t findNote(const NSynthDataset& dataset, const std::string& name)
@@ -81,7 +83,7 @@ int runPairs(const std::vector<std::string>& raw)
 {
     const Args args(raw, {"allow-same-instrument", "skip-same-family"});
     args.requireKnown({"model", "data", "pitch", "top", "matrix", "device", "family", "source", "velocity",
-                       "allow-same-instrument", "skip-same-family", "split"});
+                       "allow-same-instrument", "skip-same-family", "split", "precision"});
     auto dataset = openDataset(args);
     auto model = openModel(args);
     NoteQuery query;
@@ -156,7 +158,7 @@ int runMorph(const std::vector<std::string>& raw)
 {
     const Args args(raw, {"no-energy-correction"});
     args.requireKnown({"model", "data", "a", "b", "t", "out", "steps", "iters", "momentum", "device",
-                       "no-energy-correction", "interpolation"});
+                       "no-energy-correction", "interpolation", "precision"});
     auto dataset = openDataset(args);
     auto model = openModel(args);
     const MorphOptions options = morphOptionsFrom(args);
@@ -199,7 +201,7 @@ int runReconstruct(const std::vector<std::string>& raw)
 {
     const Args args(raw, {"no-energy-correction"});
     args.requireKnown({"model", "data", "note", "out", "phase", "iters", "momentum", "device",
-                       "no-energy-correction"});
+                       "no-energy-correction", "precision"});
     auto dataset = openDataset(args);
     auto model = openModel(args);
     MorphOptions options = morphOptionsFrom(args);
@@ -226,14 +228,15 @@ int runReconstruct(const std::vector<std::string>& raw)
 
 const CliRegistration pairsCommand({"pairs",
     "pairs --model CKPT --data DIR [--pitch 60] [--top 10] [--matrix OUT.csv] [--family F] [--source S] "
-    "[--velocity V] [--allow-same-instrument] [--skip-same-family]",
+    "[--velocity V] [--allow-same-instrument] [--skip-same-family] [--precision auto|float32|bfloat16]",
     "Encodes the notes at one pitch and prints the lowest-correlation pairs with r.", runPairs});
 const CliRegistration morphCommand({"morph",
     "morph --model CKPT --data DIR --a NOTE --b NOTE --out OUT.wav [--t 0.5 | --steps K] [--iters 32] "
-    "[--momentum 0.99] [--no-energy-correction] [--interpolation linear|spherical]",
+    "[--momentum 0.99] [--no-energy-correction] [--interpolation linear|spherical] [--precision auto|float32|bfloat16]",
     "Writes the morph between two notes at t, or a series of K files from t=0 to t=1.", runMorph});
 const CliRegistration reconstructCommand({"reconstruct",
-    "reconstruct --model CKPT --data DIR --note NOTE --out OUT.wav [--phase original|griffin-lim] [--iters 32]",
+    "reconstruct --model CKPT --data DIR --note NOTE --out OUT.wav [--phase original|griffin-lim] [--iters 32] "
+    "[--precision auto|float32|bfloat16]",
     "Encodes and decodes one note and writes the reconstruction.", runReconstruct});
 
 } // namespace

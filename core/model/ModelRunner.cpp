@@ -23,6 +23,7 @@ struct ModelRunner::Impl {
     std::shared_ptr<nn::AutoencoderImpl> model;
     std::unique_ptr<nn::FastAutoencoder> fast;
     bool useFast = true;
+    InferencePrecision precision = InferencePrecision::Float32;
 
     std::vector<float> run(const float* in, int count, int inValues, int outValues, bool encode) const
     {
@@ -51,6 +52,31 @@ struct ModelRunner::Impl {
         return out;
     }
 };
+
+InferencePrecision parseInferencePrecision(const std::string& name)
+{
+    if (name == "float32")
+        return InferencePrecision::Float32;
+    if (name == "bfloat16")
+        return InferencePrecision::BFloat16;
+    if (name == "auto")
+        return nativeInferencePrecision();
+    throw ConfigError("unknown precision '" + name + "' (use auto, float32 or bfloat16)");
+}
+
+const char* inferencePrecisionName(InferencePrecision p)
+{
+    return p == InferencePrecision::BFloat16 ? "bfloat16" : "float32";
+}
+
+InferencePrecision nativeInferencePrecision()
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx512bf16"))
+        return InferencePrecision::BFloat16;
+#endif
+    return InferencePrecision::Float32;
+}
 
 ModelRunner::ModelRunner() : impl_(std::make_unique<Impl>()) {}
 ModelRunner::~ModelRunner() = default;
@@ -81,12 +107,31 @@ std::string ModelRunner::device() const { return impl_->device.str(); }
 const std::string& ModelRunner::metadataJson() const { return impl_->metaJson; }
 void ModelRunner::setFastPath(bool on) { impl_->useFast = on; }
 bool ModelRunner::fastPath() const { return impl_->useFast && impl_->fast != nullptr; }
+InferencePrecision ModelRunner::precision() const { return impl_->precision; }
+
+void ModelRunner::setPrecision(InferencePrecision p)
+{
+    if (p == impl_->precision || !impl_->device.is_cpu())
+        return;
+    // Rebuilt from the module's float weights, so switching back and forth loses nothing.
+    impl_->fast = std::make_unique<nn::FastAutoencoder>(
+        *impl_->model, p == InferencePrecision::BFloat16 ? torch::kBFloat16 : torch::kFloat32);
+    impl_->precision = p;
+}
+
+void ModelRunner::warmUp(int slices) const
+{
+    const ModelConfig& c = impl_->config;
+    const std::vector<float> silence(static_cast<std::size_t>(slices) * c.sliceValues(), -80.f);
+    const std::vector<float> codes = encode(silence.data(), slices);
+    decode(codes.data(), slices);
+}
 
 std::string ModelRunner::describe() const
 {
     std::ostringstream s;
     s << impl_->description << "file: " << impl_->path.string() << " (hash " << impl_->hash << "), device "
-      << device() << (fastPath() ? ", fast CPU path" : "") << "\n";
+      << device() << (fastPath() ? std::string(", fast CPU path (") + inferencePrecisionName(precision()) + ")" : "") << "\n";
     return s.str();
 }
 

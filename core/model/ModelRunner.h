@@ -6,7 +6,8 @@
 //
 // Thread contract: load() from any non-real-time thread. encode()/decode() are const, share no
 // mutable state and may run concurrently from several worker threads (never the audio thread:
-// they allocate and take milliseconds). setFastPath() only before the runner is shared.
+// they allocate and take milliseconds). setFastPath()/setPrecision() only before the runner is
+// shared.
 //
 // Tensor layouts are those of dsp/Slicing.h: a slice is bins x width floats with
 //   slices[s * bins * width + bin * width + t]; an embedding is embeddingSize() floats.
@@ -18,6 +19,17 @@
 #include <vector>
 
 namespace morph {
+
+/// Arithmetic of the fast CPU path's hidden layers. The dB-facing first and last layers always
+/// run in float; bfloat16 changes a decoded slice by ~0.1 dB RMS (docs/MODELS.md has the MSE).
+enum class InferencePrecision { Float32, BFloat16 };
+
+/// "float32", "bfloat16", or "auto" = nativeInferencePrecision(). Throws ConfigError otherwise.
+InferencePrecision parseInferencePrecision(const std::string& name);
+const char* inferencePrecisionName(InferencePrecision p);
+/// BFloat16 where this CPU computes it natively (AVX512-BF16 / AMX: the decoder runs ~3x
+/// faster), else Float32 (emulated bfloat16 would be slower than float).
+InferencePrecision nativeInferencePrecision();
 
 class ModelRunner {
 public:
@@ -46,6 +58,12 @@ public:
     /// The conv-only CPU path (default on for CPU). Off = the plain LibTorch modules.
     void setFastPath(bool on);
     bool fastPath() const;
+    /// Precision of the fast CPU path (default Float32; no effect on CUDA or the plain path).
+    void setPrecision(InferencePrecision p);
+    InferencePrecision precision() const;
+    /// One encode and one decode of `slices` silent slices, so that the first real call does not
+    /// pay for oneDNN's kernel set-up (~20 ms for a 124-slice bfloat16 decode). Optional.
+    void warmUp(int slices) const;
 
 private:
     ModelRunner();

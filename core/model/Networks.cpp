@@ -356,7 +356,34 @@ std::vector<FastAutoencoder::Layer> buildFast(const std::vector<RawLayer>& raw, 
 
 } // namespace
 
-FastAutoencoder::FastAutoencoder(AutoencoderImpl& model) : config_(model.config())
+namespace {
+
+/// Converts the hidden layers (all but the first of the encoder and the last of the decoder) to
+/// `dtype` in channels-last layout; 1D layers stay as they are (conv1d has no channels-last path).
+void convertHidden(std::vector<FastAutoencoder::Layer>& layers, torch::ScalarType dtype, bool keepFirst, bool keepLast)
+{
+    if (dtype == torch::kFloat32)
+        return;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        if ((keepFirst && i == 0) || (keepLast && i + 1 == layers.size()))
+            continue;
+        FastAutoencoder::Layer& l = layers[i];
+        if (l.oneD)
+            continue;
+        const auto cl = at::MemoryFormat::ChannelsLast;
+        if (l.weight.defined())
+            l.weight = l.weight.to(dtype).contiguous(cl);
+        for (auto& ph : l.phases)
+            if (ph.weight.defined())
+                ph.weight = ph.weight.to(dtype).contiguous(cl);
+        l.biasMap = l.biasMap.to(dtype);
+        l.channelsLast = true;
+    }
+}
+
+} // namespace
+
+FastAutoencoder::FastAutoencoder(AutoencoderImpl& model, torch::ScalarType hiddenDtype) : config_(model.config())
 {
     torch::NoGradGuard noGrad;
     const double mean = model.normMean(), scale = model.normScale();
@@ -374,11 +401,19 @@ FastAutoencoder::FastAutoencoder(AutoencoderImpl& model) : config_(model.config(
     } else {
         throw ConfigError("FastAutoencoder: unknown module type");
     }
+    convertHidden(encoder_, hiddenDtype, true, false);
+    convertHidden(decoder_, hiddenDtype, false, true);
 }
 
 torch::Tensor FastAutoencoder::run(const std::vector<Layer>& layers, torch::Tensor x) const
 {
+    const auto outType = x.scalar_type();
     for (const Layer& l : layers) {
+        // Each layer runs in its weights' dtype and layout; converting here costs one copy.
+        const auto type = l.biasMap.scalar_type();
+        if (x.scalar_type() != type)
+            x = x.to(type);
+        x = x.contiguous(l.channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous);
         torch::Tensor y;
         if (l.oneD) {
             // 1D layers (no strides): conv1d picks better kernels than a (3,1) conv2d.
@@ -386,7 +421,8 @@ torch::Tensor FastAutoencoder::run(const std::vector<Layer>& layers, torch::Tens
         } else if (l.phases.empty()) {
             y = at::conv2d(x, l.weight, {}, {l.transposed ? 1 : l.stride, 1}, {l.padFreq, l.padTime});
         } else {
-            y = torch::zeros({x.size(0), l.outChannels, l.outLength, l.outWidth}, x.options());
+            y = torch::zeros({x.size(0), l.outChannels, l.outLength, l.outWidth},
+                             x.options().memory_format(x.suggest_memory_format()));
             for (const Phase& ph : l.phases) {
                 if (!ph.weight.defined())
                     continue;
@@ -407,7 +443,7 @@ torch::Tensor FastAutoencoder::run(const std::vector<Layer>& layers, torch::Tens
         }
         x = y;
     }
-    return x;
+    return x.scalar_type() == outType ? x.contiguous() : x.to(outType).contiguous();
 }
 
 torch::Tensor FastAutoencoder::encode(const torch::Tensor& x) const

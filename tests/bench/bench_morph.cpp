@@ -4,7 +4,8 @@
 // into interpolate, decode, overlap-add, dB->magnitude (+energy), Griffin-Lim and the rest.
 // Also encoding throughput (notes/s) and the correlation time for 500 notes.
 // Model: $MORPH_BENCH_MODEL, else models/default/model.pt, else an untrained model with the
-// default widths or $MORPH_BENCH_CHANNELS (speed does not depend on the weights). Run when `uptime` shows a low load.
+// default widths or $MORPH_BENCH_CHANNELS (speed does not depend on the weights);
+// precision $MORPH_BENCH_PRECISION (auto, float32, bfloat16; default auto). Run when `uptime` shows a low load.
 #include "support/TinyModel.h"  // torch first (only to write an untrained checkpoint)
 
 #include "dataset/NSynthDataset.h"
@@ -89,8 +90,12 @@ int main()
 {
     configureTorchRuntime();
     const fs::path path = modelPath();
-    std::shared_ptr<const ModelRunner> model = ModelRunner::load(path, "cpu");
-    std::printf("model: %s\n  %s\n", path.c_str(), model->config().summary().c_str());
+    auto loaded = ModelRunner::load(path, "cpu");
+    const char* precisionEnv = std::getenv("MORPH_BENCH_PRECISION");  // auto (default), float32, bfloat16
+    loaded->setPrecision(parseInferencePrecision(precisionEnv && *precisionEnv ? precisionEnv : "auto"));
+    std::shared_ptr<const ModelRunner> model = std::move(loaded);
+    std::printf("model: %s\n  %s, %s\n", path.c_str(), model->config().summary().c_str(),
+                inferencePrecisionName(model->precision()));
     auto dataset = std::make_shared<const NSynthDataset>(
         NSynthDataset::open(std::string(MORPH_SHARED_DATA_DIR) + "/nsynth-test-pitch60"));
 

@@ -148,7 +148,7 @@ TEST(BadInputsCli, TrainRefusesAnInitCheckpointThatDoesNotFitBeforeBuildingFeatu
 {
     if (morph::test::cliPath().empty())
         GTEST_SKIP() << "MORPH_CLI is not set (run through ctest)";
-    const std::string shipped = std::string(MORPH_SOURCE_DIR) + "/models/default/model.pt";  // single 8-16-16-16
+    const std::string shipped = std::string(MORPH_SOURCE_DIR) + "/models/small/model.pt";  // single 8-16-16-16
     const morph::test::TempDir tmp("morph_bad_init");
     auto train = [&](std::vector<std::string> extra) {
         std::vector<std::string> args{"train", "--data", (tmp.path / "no-such-dataset").string(), "--out",

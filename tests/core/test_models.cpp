@@ -119,6 +119,18 @@ TEST_P(EveryVariant, FastPathEqualsThePlainModule)
     const torch::Tensor y = model->decode(z);
     const double yScale = std::max(1.0, y.abs().max().item<double>());
     EXPECT_LT((fast.decode(z) - y).abs().max().item<double>() / yScale, 1e-5);
+
+    // BFloat16 hidden layers: float in and out, close to the module at bfloat16's precision
+    // (8-bit mantissa: ~0.4 % per rounding), and the dB-facing end layers stay float.
+    nn::FastAutoencoder half(*model, torch::kBFloat16);
+    const torch::Tensor hz = half.encode(x);
+    const torch::Tensor hy = half.decode(z);
+    EXPECT_EQ(hz.scalar_type(), torch::kFloat32);
+    EXPECT_EQ(hy.scalar_type(), torch::kFloat32);
+    EXPECT_EQ(hy.sizes(), x.sizes());
+    EXPECT_LT((hz - z).abs().max().item<double>() / zScale, 5e-2);
+    EXPECT_LT((hy - y).abs().max().item<double>() / yScale, 5e-2);
+    EXPECT_GT((hy - y).abs().max().item<double>(), 0.0) << "the bfloat16 path did not run in bfloat16";
 }
 
 // decode() computes every ConvTranspose as the equivalent Conv (faster on the CPU): in training

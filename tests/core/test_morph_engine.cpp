@@ -268,3 +268,46 @@ TEST_F(MorphEngineTest, LiveMorphKeepsALimitedNumberOfOffLadderRenders)
     EXPECT_FLOAT_EQ(live.nearestReady(last).first, last);
     EXPECT_NE(live.nearestReady(0.01f).first, 0.01f);
 }
+
+// The slider's bfloat16 path on the shipped default model and real notes: the embeddings and
+// the decoded dB spectrogram stay close to float (figures: docs/MODELS.md), and switching back
+// to float gives float's output exactly.
+TEST(BFloat16Path, ShippedModelDecodesCloseToFloat)
+{
+    torch::set_num_threads(1);
+    auto runner = ModelRunner::load(std::string(MORPH_SOURCE_DIR) + "/models/default/model.pt", "cpu");
+    ASSERT_EQ(runner->precision(), InferencePrecision::Float32);
+    const EncodedNote note = encodeNote(*runner, loadNoteAudio(test::sharedNote(kNoteA)).samples, kNoteA);
+    const NoteEmbedding& z = note.embedding;
+    const std::vector<float> reference = runner->decode(z.values.data(), z.slices);
+
+    runner->setPrecision(InferencePrecision::BFloat16);
+    EXPECT_EQ(runner->precision(), InferencePrecision::BFloat16);
+    const std::vector<float> half = runner->decode(z.values.data(), z.slices);
+    const NoteEmbedding halfZ = embedSpectra(*runner, note.spectra);
+    ASSERT_EQ(half.size(), reference.size());
+    ASSERT_EQ(halfZ.values.size(), z.values.size());
+    double se = 0, maxDiff = 0, zse = 0, zss = 0;
+    for (std::size_t i = 0; i < half.size(); ++i) {
+        ASSERT_TRUE(std::isfinite(half[i]));
+        se += double(half[i] - reference[i]) * (half[i] - reference[i]);
+        maxDiff = std::max(maxDiff, double(std::abs(half[i] - reference[i])));
+    }
+    for (std::size_t i = 0; i < z.values.size(); ++i) {
+        zse += double(halfZ.values[i] - z.values[i]) * (halfZ.values[i] - z.values[i]);
+        zss += double(z.values[i]) * z.values[i];
+    }
+    const double rmsDb = std::sqrt(se / double(half.size()));
+    std::fprintf(stderr, "bfloat16 vs float: decode RMS %.4f dB, max %.3f dB; embedding relative %.5f\n", rmsDb,
+                 maxDiff, std::sqrt(zse / zss));
+    EXPECT_GT(rmsDb, 0.0) << "the bfloat16 path did not run in bfloat16";
+    EXPECT_LT(rmsDb, 0.25);  // measured 0.038 dB (16-32-32-32; 0.07 for 8-16-16-16)
+    EXPECT_LT(std::sqrt(zse / zss), 0.06);  // measured 0.011 (0.020)
+
+    runner->setPrecision(InferencePrecision::Float32);
+    EXPECT_EQ(runner->decode(z.values.data(), z.slices), reference);
+    EXPECT_EQ(parseInferencePrecision("float32"), InferencePrecision::Float32);
+    EXPECT_EQ(parseInferencePrecision("bfloat16"), InferencePrecision::BFloat16);
+    EXPECT_EQ(parseInferencePrecision("auto"), nativeInferencePrecision());
+    EXPECT_THROW(parseInferencePrecision("fp8"), ConfigError);
+}

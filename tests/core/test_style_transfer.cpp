@@ -308,7 +308,9 @@ TEST(StyleTransfer, RunsAreDeterministicAndAdamWorks)
 
 TEST(StyleTransfer, EncoderFeaturesOfTheShippedModel)
 {
-    const std::string model = std::string(MORPH_SOURCE_DIR) + "/models/default/model.pt";
+    // The 8-16-16-16 model: with the 16-32-32-32 default's encoder the same 15 iterations lower
+    // the style loss by only 0.3 % (measured; docs/STYLE_TRANSFER.md), too little to test on.
+    const std::string model = std::string(MORPH_SOURCE_DIR) + "/models/small/model.pt";
     StyleTransferOptions o;
     o.features = FeatureKind::Encoder;
     o.checkpoint = model;
