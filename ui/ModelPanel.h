@@ -1,10 +1,12 @@
 #pragma once
 // The "Model" tab: which checkpoint the workstation uses, what it is (architecture,
-// pre-processing, training, metrics: CheckpointInfo::describe()), and a button to open another.
+// pre-processing, training, metrics: CheckpointInfo::describe()), a button to open another, and
+// the arithmetic of the CPU fast path (ModelService::setPrecisionChoice).
 // Loading runs in ModelService (never on the GUI thread); this panel only shows its state.
 // Thread contract: GUI thread only.
 #include <QWidget>
 
+class QComboBox;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
@@ -34,6 +36,7 @@ private:
     QLabel* status_ = nullptr;
     QPlainTextEdit* description_ = nullptr;
     QPushButton* open_ = nullptr;
+    QComboBox* precision_ = nullptr;
 };
 
 } // namespace morph::ui

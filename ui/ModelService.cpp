@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QSettings>
 
 #include <chrono>
 
@@ -18,7 +19,25 @@ namespace {
 constexpr int kSlicesPerNote = 124;  // a 4 s note (METHOD §2): the batch every morph decodes
 }
 
-ModelService::ModelService(BackgroundJobs* jobs, QObject* parent) : QObject(parent), jobs_(jobs) {}
+namespace {
+const char* const kPrecisionKey = "model/precision";
+}
+
+ModelService::ModelService(BackgroundJobs* jobs, QObject* parent)
+    : QObject(parent), jobs_(jobs), precision_(QSettings().value(kPrecisionKey, QStringLiteral("auto")).toString())
+{
+}
+
+bool ModelService::setPrecisionChoice(const QString& choice)
+{
+    if (choice != QLatin1String("auto") && choice != QLatin1String("float32") && choice != QLatin1String("bfloat16"))
+        return false;
+    if (choice == precision_) return true;
+    precision_ = choice;
+    QSettings().setValue(kPrecisionKey, choice);
+    if (current_) load(current_->path);
+    return true;
+}
 
 ModelService::~ModelService() = default;
 
@@ -39,14 +58,14 @@ QString ModelService::describeFile(const QString& path)
     return QString::fromStdString(readCheckpointInfo(std::filesystem::path(path.toStdString())).describe());
 }
 
-LoadedModel ModelService::loadNow(const QString& path, const QString& device)
+LoadedModel ModelService::loadNow(const QString& path, const QString& device, const QString& precision)
 {
     const auto start = std::chrono::steady_clock::now();
     const std::filesystem::path file(path.toStdString());
     const CheckpointInfo info = readCheckpointInfo(file);
     std::unique_ptr<ModelRunner> loadedRunner = ModelRunner::load(file, device.toStdString());
-    // The slider budget: bfloat16 hidden layers where the CPU has them natively (docs/MODELS.md).
-    loadedRunner->setPrecision(nativeInferencePrecision());
+    // "auto": the slider budget, bfloat16 hidden layers where the CPU has them (docs/MODELS.md).
+    loadedRunner->setPrecision(parseInferencePrecision(precision.toStdString()));
     loadedRunner->warmUp(kSlicesPerNote);  // here on the loader thread, not on the first slider move
     std::shared_ptr<const ModelRunner> runner = std::move(loadedRunner);
     LoadedModel loaded;
@@ -78,7 +97,9 @@ void ModelService::load(const QString& path, const QString& device)
     const int job = jobs_ ? jobs_->start(tr("Loading model %1").arg(QFileInfo(path).fileName())) : 0;
     emit loadStarted(path);
     runAsync(
-        this, [path, device] { return std::make_shared<const LoadedModel>(loadNow(path, device)); },
+        this, [path, device, precision = precision_] {
+            return std::make_shared<const LoadedModel>(loadNow(path, device, precision));
+        },
         [this, generation, job, path](Outcome<std::shared_ptr<const LoadedModel>> outcome) {
             --running_;
             if (jobs_) jobs_->finish(job);

@@ -40,6 +40,12 @@ public:
 
     /// Starts loading `path` on the pool; device "auto" = CUDA when available, else CPU.
     void load(const QString& path, const QString& device = QStringLiteral("auto"));
+
+    /// Arithmetic of the CPU fast path: "auto" (bfloat16 where the CPU has it natively),
+    /// "float32" (exact) or "bfloat16". Remembered in QSettings; a change reloads the current
+    /// model with it (load aside, then swap, as any load). False (and no change) for another name.
+    QString precisionChoice() const { return precision_; }
+    bool setPrecisionChoice(const QString& choice);
     bool busy() const { return running_ > 0; }
 
     std::shared_ptr<const ModelRunner> model() const;
@@ -48,7 +54,8 @@ public:
     QString path() const;
 
     /// Loads synchronously (what the worker runs). Throws CheckpointError / ConfigError.
-    static LoadedModel loadNow(const QString& path, const QString& device = QStringLiteral("auto"));
+    static LoadedModel loadNow(const QString& path, const QString& device = QStringLiteral("auto"),
+                               const QString& precision = QStringLiteral("auto"));
     /// readCheckpointInfo(path).describe(): fast, no LibTorch. Throws CheckpointError.
     static QString describeFile(const QString& path);
     /// <repo>/models/default/model.pt (next to the build tree or the working folder), if it exists.
@@ -64,6 +71,7 @@ private:
     std::shared_ptr<const LoadedModel> current_;
     std::uint64_t generation_ = 0;
     int running_ = 0;
+    QString precision_;
 };
 
 } // namespace morph::ui

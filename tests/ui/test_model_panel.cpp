@@ -8,6 +8,7 @@
 #include "morph/MorphEngine.h"
 #include "support/UiTestSupport.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -44,6 +45,40 @@ private slots:
         QCOMPARE(service.path(), morph::test::tinyModel());
         QVERIFY(panel.statusText().contains(morph::test::tinyModel()));
         QVERIFY(panel.descriptionText().contains(QStringLiteral("Running on cpu")));
+    }
+
+    void theArithmeticChoiceReloadsTheModelAndIsRemembered()
+    {
+        BackgroundJobs jobs;
+        ModelService service(&jobs);
+        ModelPanel panel(&service);
+        QSignalSpy changed(&service, &ModelService::modelChanged);
+        QCOMPARE(service.precisionChoice(), QStringLiteral("auto"));
+        service.load(morph::test::tinyModel());
+        QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 1, 20000);
+        QCOMPARE(service.model()->precision(), morph::nativeInferencePrecision());
+
+        auto* combo = panel.findChild<QComboBox*>(QStringLiteral("modelPrecision"));
+        QVERIFY(combo);
+        QCOMPARE(combo->currentData().toString(), QStringLiteral("auto"));
+        combo->setCurrentIndex(combo->findData(QStringLiteral("bfloat16")));
+        QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 2, 20000);  // reloaded with the new arithmetic
+        QCOMPARE(service.model()->precision(), morph::InferencePrecision::BFloat16);
+        QVERIFY(panel.descriptionText().contains(QStringLiteral("Running on cpu, bfloat16")));
+        combo->setCurrentIndex(combo->findData(QStringLiteral("float32")));
+        QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 3, 20000);
+        QCOMPARE(service.model()->precision(), morph::InferencePrecision::Float32);
+        QVERIFY(panel.descriptionText().contains(QStringLiteral("Running on cpu, float32")));
+        QVERIFY(!service.setPrecisionChoice(QStringLiteral("fp8")));
+        QCOMPARE(service.precisionChoice(), QStringLiteral("float32"));
+
+        // A new service (the next start) takes the remembered choice.
+        ModelService next(&jobs);
+        QCOMPARE(next.precisionChoice(), QStringLiteral("float32"));
+        ModelPanel nextPanel(&next);
+        QCOMPARE(nextPanel.findChild<QComboBox*>(QStringLiteral("modelPrecision"))->currentData().toString(),
+                 QStringLiteral("float32"));
+        QVERIFY(next.setPrecisionChoice(QStringLiteral("auto")));  // leave the settings as found
     }
 
     void aBadFileFailsAndKeepsTheCurrentModel()
