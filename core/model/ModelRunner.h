@@ -21,7 +21,8 @@
 namespace morph {
 
 /// Arithmetic of the fast CPU path's hidden layers. The dB-facing first and last layers always
-/// run in float; bfloat16 changes a decoded slice by ~0.1 dB RMS (docs/MODELS.md has the MSE).
+/// run in float, and so does the whole 1D frame model (conv1d has no channels-last kernels);
+/// bfloat16 moved the shipped models' decoded dB by 0.04-0.07 dB RMS (docs/MODELS.md).
 enum class InferencePrecision { Float32, BFloat16 };
 
 /// "float32", "bfloat16", or "auto" = nativeInferencePrecision(). Throws ConfigError otherwise.
