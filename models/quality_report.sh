@@ -11,7 +11,8 @@
 # Writes <model folder>/eval.json and eval-nsynth-test-pitch60.json, the PCA evaluations under
 # build/quality/, and prints the figures. MORPH_PRECISION=bfloat16 measures the fast path's
 # bfloat16 arithmetic instead (what the slider plays on CPUs with AVX512-BF16/AMX); its eval
-# JSON files then go to build/quality/<model>-bfloat16/ and the shipped ones stay untouched. Takes about 1-2 minutes on 2 CPU cores (65 s measured for models/double, machine loaded).
+# JSON files then go to build/quality/<model>-bfloat16/ and the shipped ones stay untouched.
+# Takes about 1-2 minutes on 2 CPU cores (65 s measured for models/double, machine loaded).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

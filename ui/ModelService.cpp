@@ -5,6 +5,7 @@
 #include "model/CheckpointInfo.h"
 #include "model/ModelRunner.h"
 #include "morph/MorphEngine.h"
+#include "util/Errors.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -17,9 +18,6 @@ namespace morph::ui {
 
 namespace {
 constexpr int kSlicesPerNote = 124;  // a 4 s note (METHOD §2): the batch every morph decodes
-}
-
-namespace {
 const char* const kPrecisionKey = "model/precision";
 }
 
@@ -30,8 +28,11 @@ ModelService::ModelService(BackgroundJobs* jobs, QObject* parent)
 
 bool ModelService::setPrecisionChoice(const QString& choice)
 {
-    if (choice != QLatin1String("auto") && choice != QLatin1String("float32") && choice != QLatin1String("bfloat16"))
+    try {
+        parseInferencePrecision(choice.toStdString());  // the one list of names
+    } catch (const ConfigError&) {
         return false;
+    }
     if (choice == precision_) return true;
     precision_ = choice;
     QSettings().setValue(kPrecisionKey, choice);

@@ -28,8 +28,8 @@ enum class InferencePrecision { Float32, BFloat16 };
 /// "float32", "bfloat16", or "auto" = nativeInferencePrecision(). Throws ConfigError otherwise.
 InferencePrecision parseInferencePrecision(const std::string& name);
 const char* inferencePrecisionName(InferencePrecision p);
-/// BFloat16 where this CPU computes it natively (AVX512-BF16 / AMX: the decoder runs ~3x
-/// faster), else Float32 (emulated bfloat16 would be slower than float).
+/// BFloat16 where this CPU computes it natively (AVX512-BF16 / AMX: the 16-32-32-32 decode ran
+/// 2.4x faster, docs/MODELS.md), else Float32 (emulated bfloat16 would be slower than float).
 InferencePrecision nativeInferencePrecision();
 
 class ModelRunner {
