@@ -151,7 +151,17 @@ TrainingPanel::TrainingPanel(TrainingRunner* runner, QWidget* parent) : QWidget(
     channels_->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("^\\s*(\\d+\\s*,\\s*)*\\d*\\s*$")), channels_));
     channels_->setToolTip(tr("Encoder channel widths, one per layer, e.g. 16,32,32,32 (empty = the "
                              "architecture's defaults)"));
-    modelForm->addRow(tr("Channels"), channels_);
+    positionBias_ = new QCheckBox(tr("Position biases"));
+    positionBias_->setObjectName(QStringLiteral("trainPositionBias"));
+    positionBias_->setToolTip(tr("A learned bias per layer output position (frequency x time) besides the per-channel "
+                                 "one, so the network can treat low and high frequencies differently; free at "
+                                 "inference. 2D models only. A plain checkpoint in \"Start from\" continues with "
+                                 "them unchanged"));
+    auto* channelsRow = new QHBoxLayout;
+    channelsRow->addWidget(channels_, 1);
+    channelsRow->addWidget(positionBias_);
+    modelForm->addRow(tr("Channels"), channelsRow);
+    connect(arch_, &QComboBox::currentTextChanged, this, &TrainingPanel::updateButtons);
     initFrom_ = new QLineEdit;
     initFrom_->setObjectName(QStringLiteral("trainInitFrom"));
     initFrom_->setPlaceholderText(tr("random initialisation"));
@@ -380,6 +390,8 @@ void TrainingPanel::setRunFolder(const QString& path)
 QString TrainingPanel::runFolder() const { return runDir_->text(); }
 void TrainingPanel::setArchitecture(const QString& name) { arch_->setCurrentText(name); }
 void TrainingPanel::setChannels(const QString& text) { channels_->setText(text); }
+void TrainingPanel::setPositionBias(bool on) { positionBias_->setChecked(on); }
+bool TrainingPanel::positionBiasAvailable() const { return positionBias_->isEnabled(); }
 void TrainingPanel::setInitialCheckpoint(const QString& path) { initFrom_->setText(path); }
 void TrainingPanel::setEpochs(int epochs) { epochs_->setValue(epochs); }
 void TrainingPanel::setBatchSize(int batch) { batch_->setValue(batch); }
@@ -400,6 +412,7 @@ TrainRequest TrainingPanel::request(bool resume) const
     c.model.arch = parseArchitecture(arch_->currentText().toStdString());
     c.model.mel = mel_->isChecked();
     c.model.channels = parseChannels(channels_->text());
+    c.model.positionBias = positionBias_->isEnabled() && positionBias_->isChecked();
     c.initFrom = std::filesystem::path(initFrom_->text().trimmed().toStdString());
     c.epochs = epochs_->value();
     c.learningRate = lr_->value();
@@ -586,6 +599,8 @@ void TrainingPanel::updateButtons()
     for (QWidget* w : std::initializer_list<QWidget*>{dataset_, trainSplit_, validSplit_, maxNotes_, arch_, mel_, channels_,
                                                       initFrom_, epochs_, lr_, batch_, slices_, device_, runDir_})
         w->setEnabled(!running);
+    // Position biases exist for the 2D slice models only (ModelConfig::validate).
+    positionBias_->setEnabled(!running && arch_->currentText() != QString::fromUtf8(architectureName(Architecture::Frame1d)));
 }
 
 void TrainingPanel::saveFields() const
@@ -598,6 +613,7 @@ void TrainingPanel::saveFields() const
     s.setValue(kKey + QStringLiteral("arch"), arch_->currentText());
     s.setValue(kKey + QStringLiteral("mel"), mel_->isChecked());
     s.setValue(kKey + QStringLiteral("channels"), channels_->text());
+    s.setValue(kKey + QStringLiteral("positionBias"), positionBias_->isChecked());
     s.setValue(kKey + QStringLiteral("initFrom"), initFrom_->text());
     s.setValue(kKey + QStringLiteral("epochs"), epochs_->value());
     s.setValue(kKey + QStringLiteral("lr"), lr_->value());
@@ -616,6 +632,7 @@ void TrainingPanel::loadFields()
     arch_->setCurrentText(s.value(kKey + QStringLiteral("arch"), QStringLiteral("single")).toString());
     mel_->setChecked(s.value(kKey + QStringLiteral("mel"), false).toBool());
     channels_->setText(s.value(kKey + QStringLiteral("channels")).toString());
+    positionBias_->setChecked(s.value(kKey + QStringLiteral("positionBias"), false).toBool());
     initFrom_->setText(s.value(kKey + QStringLiteral("initFrom")).toString());
     epochs_->setValue(s.value(kKey + QStringLiteral("epochs"), 30).toInt());
     lr_->setValue(s.value(kKey + QStringLiteral("lr"), 1e-3).toDouble());

@@ -55,6 +55,9 @@ public:
     QString runFolder() const;
     void setArchitecture(const QString& name);
     void setChannels(const QString& text);
+    /// ModelConfig::positionBias; available (enabled) for the 2D architectures only.
+    void setPositionBias(bool on);
+    bool positionBiasAvailable() const;
     /// Checkpoint a new run starts from ("" = random initialisation); see TrainConfig::initFrom.
     void setInitialCheckpoint(const QString& path);
     void setEpochs(int epochs);
@@ -102,6 +105,7 @@ private:
     QComboBox* arch_ = nullptr;
     QCheckBox* mel_ = nullptr;
     QLineEdit* channels_ = nullptr;
+    QCheckBox* positionBias_ = nullptr;
     QLineEdit* initFrom_ = nullptr;
     QSpinBox* epochs_ = nullptr;
     QDoubleSpinBox* lr_ = nullptr;

@@ -40,11 +40,11 @@ std::string fmtNumber(const char* f, double v)
 
 int runTrain(const std::vector<std::string>& raw)
 {
-    cli::Args args(raw, {"mel", "resume", "no-eval"});
+    cli::Args args(raw, {"mel", "resume", "no-eval", "position-bias"});
     args.requireKnown({"data", "arch", "mel", "out", "epochs", "device", "resume", "channels", "lr", "batch",
                        "max-notes", "weight-decay", "seed", "patience", "plateau-patience", "max-slices",
                        "max-valid-slices", "features", "train-split", "valid-split", "test-split", "threads",
-                       "checkpoint-minutes", "no-eval", "init-from"});
+                       "checkpoint-minutes", "no-eval", "init-from", "position-bias"});
     if (!args.positionals().empty())
         throw ConfigError("unexpected argument '" + args.positionals()[0] + "'");
     const std::filesystem::path out = std::filesystem::absolute(args.require("out"));
@@ -68,6 +68,9 @@ int runTrain(const std::vector<std::string>& raw)
         if (args.has("channels") && args.getIntList("channels", {}) != cfg.model.effectiveChannels())
             throw ConfigError("run " + out.string() + " has channels " + channelsText(cfg.model.effectiveChannels()) +
                               "; --channels cannot change on --resume");
+        if (args.has("position-bias") && !cfg.model.positionBias)
+            throw ConfigError("run " + out.string() + " trains without position biases; --position-bias cannot change on "
+                              "--resume (start a new run with --init-from this run's best.pt)");
         for (const char* fixed : {"init-from", "batch", "max-notes", "weight-decay", "seed", "features", "train-split",
                                   "valid-split", "max-slices", "max-valid-slices"})
             if (args.has(fixed))
@@ -90,6 +93,7 @@ int runTrain(const std::vector<std::string>& raw)
         cfg.model.arch = parseArchitecture(args.require("arch"));
         cfg.model.mel = args.has("mel");
         cfg.model.channels = args.getIntList("channels", {});
+        cfg.model.positionBias = args.has("position-bias");
         cfg.model.validate();
         cfg.runDir = out;
         cfg.epochs = args.getInt("epochs", cfg.epochs);
@@ -108,6 +112,8 @@ int runTrain(const std::vector<std::string>& raw)
             // Checked before the feature caches are built, so a typo costs nothing.
             cfg.initFrom = std::filesystem::absolute(args.get("init-from"));
             const CheckpointInfo from = readCheckpointInfo(cfg.initFrom);
+            if (from.config.positionBias && !cfg.model.positionBias)
+                throw ConfigError("--init-from " + cfg.initFrom.string() + " has position biases; add --position-bias");
             if (from.config.arch != cfg.model.arch || from.config.mel != cfg.model.mel)
                 throw ConfigError("--init-from " + cfg.initFrom.string() + " is a " + from.config.summary() +
                                   " model; this run trains a " + cfg.model.summary() + " model");
@@ -195,11 +201,12 @@ int runTrain(const std::vector<std::string>& raw)
 morph::cli::CliRegistration reg(
     {"train",
      "train --data DIR --arch single|double|triple|frame1d [--mel] --out RUN [--epochs N] [--device auto|cpu|cuda] "
-     "[--resume] [--channels 8,16,16,16] [--lr X] [--batch 32] [--max-notes N] [--weight-decay X] [--seed N] "
+     "[--resume] [--channels 8,16,16,16] [--position-bias] [--lr X] [--batch 32] [--max-notes N] [--weight-decay X] [--seed N] "
      "[--patience N] [--max-slices N] [--max-valid-slices N] [--features DIR] [--train-split S] [--valid-split S] "
      "[--threads N] [--checkpoint-minutes M] [--init-from CKPT] [--no-eval]",
      "Train an autoencoder (features cached in RUN/features; Ctrl-C saves; --resume continues exactly; "
      "--init-from starts from a trained checkpoint of the same architecture: same widths = fine-tune, "
-     "wider = function-preserving widening).", &runTrain});
+     "wider = function-preserving widening; --position-bias adds a learned bias per layer output position "
+     "(2D models; a plain --init-from checkpoint continues unchanged).", &runTrain});
 
 } // namespace

@@ -133,6 +133,8 @@ bool holds(const nlohmann::json& j)
         return isFloat(j);
     } else if constexpr (std::is_same_v<T, std::string>) {
         return j.is_string();
+    } else if constexpr (std::is_same_v<T, bool>) {
+        return j.is_boolean();
     } else {
         static_assert(std::is_same_v<T, std::vector<int>>, "field type");
         return j.is_array() && std::all_of(j.begin(), j.end(), isInt);
@@ -202,7 +204,8 @@ nlohmann::json modelSection(const ModelConfig& c)
             {"channels", c.effectiveChannels()},
             {"input_bins", c.inputBins()},
             {"slice_width", c.sliceWidth()},
-            {"embedding", c.embeddingSize()}};
+            {"embedding", c.embeddingSize()},
+            {"position_bias", c.positionBias}};
 }
 
 nlohmann::json preprocessingSection(const ModelConfig& c)
@@ -228,6 +231,8 @@ ModelConfig modelConfigFromMeta(const nlohmann::json& meta, const std::string& c
         throw CheckpointError(context + ": " + e.what());
     }
     c.channels = field<std::vector<int>>(*model, "channels", context, "model");
+    if (model->contains("position_bias"))  // absent in checkpoints written before 2026-12-02
+        c.positionBias = field<bool>(*model, "position_bias", context, "model");
     c.sampleRate = field<int>(*pre, "sample_rate", context, "preprocessing");
     c.nFft = field<int>(*pre, "n_fft", context, "preprocessing");
     c.hop = field<int>(*pre, "hop", context, "preprocessing");

@@ -173,6 +173,8 @@ void ModelConfig::validate() const
         throw ConfigError("amin (the dB floor's magnitude) must be in (0, 1), got " + std::to_string(amin));
     if (!(topDb > 0.f && topDb <= 1000.f))
         throw ConfigError("top_db must be in (0, 1000], got " + std::to_string(topDb));
+    if (positionBias && arch == Architecture::Frame1d)
+        throw ConfigError("position biases are implemented for the 2D slice models only (not frame1d)");
     const auto layers = encoderLayers();
     if (layers.back().outWidth != 1)
         throw ConfigError("internal: the embedding is not a single time step");
@@ -183,12 +185,15 @@ std::string ModelConfig::summary() const
     std::ostringstream s;
     s << architectureName(arch) << ' ' << (mel ? "mel" : "log-mag") << ", " << inputBins() << " bins, channels "
       << channelsText(effectiveChannels()) << ", embedding " << embeddingSize();
+    if (positionBias)
+        s << ", position biases";
     return s.str();
 }
 
 bool ModelConfig::operator==(const ModelConfig& o) const
 {
     return arch == o.arch && mel == o.mel && effectiveChannels() == o.effectiveChannels() &&
+           positionBias == o.positionBias &&
            sampleRate == o.sampleRate && nFft == o.nFft && hop == o.hop && amin == o.amin && topDb == o.topDb &&
            (!mel || melBands == o.melBands);
 }

@@ -2,6 +2,8 @@
 
 #include "util/Errors.h"
 
+#include <type_traits>
+
 namespace morph::nn {
 
 namespace F = torch::nn::functional;
@@ -45,6 +47,9 @@ SliceAutoencoderImpl::SliceAutoencoderImpl(const ModelConfig& config) : Autoenco
                                           .stride({g.stride, 1})
                                           .padding({g.padFreq, g.padTime}));
         enc.push_back(register_module("enc" + std::to_string(i + 1), conv));
+        if (config_.positionBias)
+            encPos.push_back(register_parameter("enc" + std::to_string(i + 1) + "_pos",
+                                                torch::zeros({1, g.outChannels, g.outLength, g.outWidth})));
         if (i + 1 < layers)
             encBn.push_back(register_module("enc_bn" + std::to_string(i + 1),
                                             torch::nn::BatchNorm2d(g.outChannels)));
@@ -57,6 +62,9 @@ SliceAutoencoderImpl::SliceAutoencoderImpl(const ModelConfig& config) : Autoenco
                 .padding({g.padFreq, g.padTime})
                 .output_padding({g.outputPadding, 0}));
         dec.push_back(register_module("dec" + std::to_string(j + 1), deconv));
+        if (config_.positionBias)
+            decPos.push_back(register_parameter("dec" + std::to_string(j + 1) + "_pos",
+                                                torch::zeros({1, g.inChannels, g.inLength, g.inWidth})));
         if (j + 1 < layers)
             decBn.push_back(register_module("dec_bn" + std::to_string(j + 1),
                                             torch::nn::BatchNorm2d(g.inChannels)));
@@ -68,6 +76,8 @@ torch::Tensor SliceAutoencoderImpl::encode(torch::Tensor x)
     x = normalise(x.reshape({-1, 1, config_.inputBins(), config_.sliceWidth()}));
     for (std::size_t i = 0; i < enc.size(); ++i) {
         x = enc[i]->forward(x);
+        if (!encPos.empty())
+            x = x + encPos[i];
         if (i < encBn.size())
             x = encBn[i]->forward(torch::relu(x));
     }
@@ -111,6 +121,8 @@ torch::Tensor SliceAutoencoderImpl::decode(torch::Tensor z)
     z = z.reshape({-1, 1, geometry.back().outLength, 1});
     for (std::size_t j = 0; j < dec.size(); ++j) {
         z = transposedAsConv(dec[j], geometry[geometry.size() - 1 - j], z);
+        if (!decPos.empty())
+            z = z + decPos[j];
         if (j < decBn.size())
             z = decBn[j]->forward(torch::relu(z));
     }
@@ -187,6 +199,7 @@ struct RawLayer {
     int outChannels = 1, outLength = 0, outWidth = 1;
     bool act = false;
     torch::Tensor bnScale, bnShift;  // BatchNorm after the activation (undefined if none)
+    torch::Tensor positionBias;      // Cout x outLength x outWidth (undefined if none)
 };
 
 template <typename Bn>
@@ -235,6 +248,9 @@ std::pair<std::vector<RawLayer>, std::vector<RawLayer>> describe(Model& m)
         l.act = i + 1 < layers;
         if (l.act)
             setBatchNorm(l, m.encBn[static_cast<std::size_t>(i)]);
+        if constexpr (std::is_same_v<Model, SliceAutoencoderImpl>)
+            if (!m.encPos.empty())
+                l.positionBias = m.encPos[static_cast<std::size_t>(i)].detach()[0];
         enc.push_back(l);
     }
     for (int j = 0; j < layers; ++j) {
@@ -256,6 +272,9 @@ std::pair<std::vector<RawLayer>, std::vector<RawLayer>> describe(Model& m)
         l.act = j + 1 < layers;
         if (l.act)
             setBatchNorm(l, m.decBn[static_cast<std::size_t>(j)]);
+        if constexpr (std::is_same_v<Model, SliceAutoencoderImpl>)
+            if (!m.decPos.empty())
+                l.positionBias = m.decPos[static_cast<std::size_t>(j)].detach()[0];
         dec.push_back(l);
     }
     return {enc, dec};
@@ -293,6 +312,8 @@ std::vector<FastAutoencoder::Layer> buildFast(const std::vector<RawLayer>& raw, 
         // because the padding (zeros after BatchNorm) is part of the geometry.
         torch::Tensor weight = l.weight;
         torch::Tensor map = l.bias.view({-1, 1, 1}).expand({l.outChannels, l.outLength, l.outWidth}).clone();
+        if (l.positionBias.defined())
+            map = map + l.positionBias;
         if (prevScale.defined()) {
             const auto ones = torch::ones({1, l.inChannels, l.inLength, l.inWidth}, weight.options());
             const auto constant = ones * prevShift.view({1, -1, 1, 1});

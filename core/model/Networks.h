@@ -50,6 +50,9 @@ struct SliceAutoencoderImpl : AutoencoderImpl {
     std::vector<torch::nn::BatchNorm2d> encBn;    // one per encoder layer but the last
     std::vector<torch::nn::ConvTranspose2d> dec;  // dec[j] mirrors geometry[L-1-j]
     std::vector<torch::nn::BatchNorm2d> decBn;    // one per decoder layer but the last
+    /// ModelConfig::positionBias only (else empty): "encK_pos" / "decK_pos", 1 x Cout x H x W,
+    /// added to the layer's output before its activation; zero at the start.
+    std::vector<torch::Tensor> encPos, decPos;
 };
 TORCH_MODULE(SliceAutoencoder);
 

@@ -1,7 +1,7 @@
 // Net2WiderNet warm start (see Widening.h). Works on the modules' named tensors: encoder layers
 // enc1..encL (Conv: weight Cout x Cin x ...), decoder layers dec1..decL (ConvTranspose: weight
 // Cin x Cout x ...), BatchNorms enc_bnK / dec_bnK after every hidden layer, buffers
-// norm_mean / norm_scale. The layers form one chain enc1 -> ... -> encL -> dec1 -> ... -> decL.
+// norm_mean / norm_scale, and with position biases encK_pos / decK_pos (1 x Cout x H x W). The layers form one chain enc1 -> ... -> encL -> dec1 -> ... -> decL.
 #include "model/Widening.h"
 
 #include "util/Errors.h"
@@ -58,6 +58,11 @@ void initialiseFrom(AutoencoderImpl& source, AutoencoderImpl& target)
     const std::vector<int> sw = s.effectiveChannels(), tw = t.effectiveChannels();
     s.channels = tw;
     t.channels = tw;
+    if (s.positionBias && !t.positionBias)
+        throw ConfigError("cannot initialise a " + target.config().summary() + " model from a " +
+                          source.config().summary() + " model: the source's position biases would be lost "
+                          "(train with --position-bias)");
+    s.positionBias = t.positionBias;  // plain -> position biases: they start at zero
     if (s != t)
         throw ConfigError("cannot initialise a " + target.config().summary() + " model from a " +
                           source.config().summary() + " model: architecture or pre-processing differ");
@@ -102,6 +107,10 @@ void initialiseFrom(AutoencoderImpl& source, AutoencoderImpl& target)
         }
         assign(l.name + ".weight", w);
         assign(l.name + ".bias", b);
+        if (source.config().positionBias) {
+            torch::Tensor pos = tensorNamed(src, l.name + "_pos", "source").detach().cpu();
+            assign(l.name + "_pos", outputMap.defined() ? replicate(pos, 1, outputMap) : pos);
+        }
         if (!l.bn.empty()) {
             for (const char* part : {"weight", "bias", "running_mean", "running_var"}) {
                 torch::Tensor v = tensorNamed(src, l.bn + "." + part, "source").detach().cpu();

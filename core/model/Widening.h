@@ -15,7 +15,9 @@ namespace morph::nn {
 /// copied channel are split among its copies in random positive proportions summing to one: the
 /// output is unchanged up to float rounding, while the copies get different gradients, so
 /// training separates them. The dB normalisation buffers are copied. Random draws use torch's
-/// default generator (seed it for a reproducible result). Throws ConfigError naming what differs.
+/// default generator (seed it for a reproducible result). A plain source may initialise a target
+/// with position biases (ModelConfig::positionBias; they stay zero, so the function is the same),
+/// not the other way round. Throws ConfigError naming what differs.
 void initialiseFrom(AutoencoderImpl& source, AutoencoderImpl& target);
 
 } // namespace morph::nn

@@ -226,6 +226,64 @@ TEST(Checkpoint, MetadataThatLiesAboutTheWeightsIsCaught)
     }
 }
 
+TEST(Checkpoint, PositionBiasesRoundTripAndOlderMetadataReadsAsPlain)
+{
+    test::TempDir dir("morph_ckpt_test");
+    ModelConfig c = tinyConfig(Architecture::Single, false);
+    c.positionBias = true;
+    auto model = trainedLikeModel(c, 4);
+    {
+        torch::NoGradGuard g;
+        for (auto& p : model->named_parameters())
+            if (p.key().find("_pos") != std::string::npos)
+                p.value().normal_(0, 0.5);
+    }
+    const fs::path file = dir.path / "biased.pt";
+    nn::saveCheckpoint(file, metaFor(c), *model);
+    EXPECT_TRUE(readCheckpointInfo(file).config.positionBias);
+    auto runner = ModelRunner::load(file, "cpu");
+    EXPECT_EQ(runner->config(), c);
+    const int n = 3;
+    const std::vector<float> slices = randomSlices(c, n);
+    torch::Tensor expected;
+    {
+        torch::NoGradGuard g;
+        const torch::Tensor x = torch::from_blob(const_cast<float*>(slices.data()), {n, c.sliceValues()}).clone();
+        expected = model->forward(x).reshape({-1});
+    }
+    runner->setFastPath(true);
+    const std::vector<float> z = runner->encode(slices.data(), n);
+    const std::vector<float> y = runner->decode(z.data(), n);
+    ASSERT_EQ(y.size(), slices.size());
+    for (std::size_t i = 0; i < y.size(); ++i)
+        ASSERT_NEAR(y[i], expected.data_ptr<float>()[i], 1e-3) << i;
+
+    // Checkpoints written before position biases existed have no "position_bias" field: plain.
+    ModelConfig plain = c;
+    plain.positionBias = false;
+    nlohmann::json old = metaFor(plain);
+    old["model"].erase("position_bias");
+    const fs::path oldFile = dir.path / "old.pt";
+    nn::saveCheckpoint(oldFile, old, *trainedLikeModel(plain, 4));
+    EXPECT_FALSE(readCheckpointInfo(oldFile).config.positionBias);
+    EXPECT_NO_THROW(ModelRunner::load(oldFile, "cpu"));
+
+    // Metadata that claims position biases over plain weights, or a mistyped field: refused by name.
+    const fs::path liar = dir.path / "liar.pt";
+    nn::saveCheckpoint(liar, metaFor(c), *trainedLikeModel(plain, 4));
+    EXPECT_THROW(ModelRunner::load(liar, "cpu"), CheckpointError);
+    nlohmann::json mistyped = metaFor(c);
+    mistyped["model"]["position_bias"] = "yes";
+    const fs::path typo = dir.path / "typo.pt";
+    nn::saveCheckpoint(typo, mistyped, *model);
+    try {
+        readCheckpointInfo(typo);
+        FAIL();
+    } catch (const CheckpointError& e) {
+        EXPECT_NE(std::string(e.what()).find("model.position_bias"), std::string::npos) << e.what();
+    }
+}
+
 TEST(Checkpoint, CudaIsRefusedClearlyWhenAbsent)
 {
     if (torch::cuda::is_available())

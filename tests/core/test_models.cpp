@@ -194,6 +194,66 @@ TEST_P(EveryVariant, DecoderEqualsTheTransposedConvolutionModules)
     }
 }
 
+TEST_P(EveryVariant, PositionBiasesAreAddedPerPositionAndKeptByTheFastPath)
+{
+    const auto [arch, mel] = GetParam();
+    ModelConfig config = makeConfig(arch, mel, tinyChannels(arch));
+    config.positionBias = true;
+    if (arch == Architecture::Frame1d) {
+        EXPECT_THROW(config.validate(), ConfigError);  // 2D models only, said clearly
+        return;
+    }
+    auto model = nn::makeAutoencoder(config);
+    ModelConfig plainConfig = config;
+    plainConfig.positionBias = false;
+    EXPECT_NE(config, plainConfig);
+    EXPECT_NE(config.summary().find("position biases"), std::string::npos);
+    auto* slice = dynamic_cast<nn::SliceAutoencoderImpl*>(model.get());
+    ASSERT_NE(slice, nullptr);
+    ASSERT_EQ(slice->encPos.size(), slice->enc.size());
+    ASSERT_EQ(slice->decPos.size(), slice->dec.size());
+    const auto geometry = config.encoderLayers();
+    // One bias per output channel, frequency and time position of each layer.
+    EXPECT_EQ(slice->encPos[0].sizes(), (std::vector<int64_t>{1, geometry[0].outChannels, geometry[0].outLength,
+                                                              geometry[0].outWidth}));
+    EXPECT_EQ(slice->decPos.back().sizes(), (std::vector<int64_t>{1, 1, config.inputBins(), config.sliceWidth()}));
+    randomiseBatchNorms(*model, 3);
+    model->setNormalisation(-47.5, 21.0);
+    model->eval();
+    c10::InferenceMode guard;
+    model->to(torch::kFloat64);
+    const torch::Tensor x = dbLikeInput(*model, 4, torch::kFloat64);
+    const torch::Tensor zZero = model->encode(x);
+    const torch::Tensor yZero = model->decode(zZero);
+    torch::manual_seed(5);
+    for (auto& p : slice->encPos)
+        p.copy_(torch::randn_like(p) * 0.5);
+    for (auto& p : slice->decPos)
+        p.copy_(torch::randn_like(p) * 0.5);
+    const torch::Tensor z = model->encode(x);
+    const torch::Tensor y = model->decode(z);
+    EXPECT_GT((z - zZero).abs().max().item<double>(), 1e-3) << "the encoder ignores its position biases";
+    // The last decoder layer's bias map goes straight to the output (scaled back to dB): a change
+    // at one output position changes that position only.
+    {
+        const torch::Tensor before = model->decode(z);
+        slice->decPos.back()[0][0][7][1] += 1.0;
+        const torch::Tensor delta = model->decode(z) - before;
+        slice->decPos.back()[0][0][7][1] -= 1.0;
+        EXPECT_NEAR(delta[0][0][7][1].item<double>(), 21.0, 1e-9);  // the normalisation scale
+        EXPECT_NEAR(delta.abs().sum().item<double>(), 4 * 21.0, 1e-6);  // 4 notes, one position each
+    }
+    nn::FastAutoencoder fast(*model);
+    EXPECT_LT((fast.encode(x) - z).abs().max().item<double>(), 1e-9);
+    EXPECT_LT((fast.decode(z) - y).abs().max().item<double>(), 1e-9);
+    EXPECT_GT((y - yZero).abs().max().item<double>(), 1e-3);
+    model->to(torch::kFloat32);
+    nn::FastAutoencoder half(*model, torch::kBFloat16);
+    const torch::Tensor yf = model->decode(z.to(torch::kFloat32));
+    const double yScale = std::max(1.0, yf.abs().max().item<double>());
+    EXPECT_LT((half.decode(z.to(torch::kFloat32)) - yf).abs().max().item<double>() / yScale, 5e-2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, EveryVariant,
                          ::testing::Combine(::testing::Values(Architecture::Single, Architecture::Double,
                                                               Architecture::Triple, Architecture::Frame1d),

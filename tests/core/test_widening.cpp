@@ -119,6 +119,52 @@ TEST(Widening, CopiedChannelsSeparateUnderTraining)
     EXPECT_FALSE(matchesASourceChannel(3));
 }
 
+TEST(Widening, APlainModelContinuesWithPositionBiasesUnchanged)
+{
+    auto source = nn::makeAutoencoder(makeConfig(Architecture::Single, false, {4, 6, 5, 8}));
+    randomiseTrainedState(*source, 6);
+    ModelConfig withBias = makeConfig(Architecture::Single, false, {6, 6, 8, 8});
+    withBias.positionBias = true;
+    auto target = nn::makeAutoencoder(withBias);
+    source->to(torch::kFloat64);
+    target->to(torch::kFloat64);
+    torch::manual_seed(3);
+    nn::initialiseFrom(*source, *target);
+    source->eval();
+    target->eval();
+    torch::NoGradGuard g;
+    const torch::Tensor x = dbLikeInput(*source, 5);
+    const torch::Tensor z = source->encode(x);
+    EXPECT_LT((z - target->encode(x)).abs().max().item<double>(), 1e-9);
+    EXPECT_LT((source->decode(z) - target->decode(z)).abs().max().item<double>(), 1e-9);
+
+    // Trained position biases are carried over (widened with their channels), not reset.
+    auto* biased = dynamic_cast<nn::SliceAutoencoderImpl*>(target.get());
+    ASSERT_NE(biased, nullptr);
+    for (auto& p : biased->encPos)
+        p.copy_(torch::randn_like(p));
+    for (auto& p : biased->decPos)
+        p.copy_(torch::randn_like(p));
+    ModelConfig wider = withBias;
+    wider.channels = {8, 6, 8, 10};
+    auto widened = nn::makeAutoencoder(wider);
+    widened->to(torch::kFloat64);
+    nn::initialiseFrom(*target, *widened);
+    widened->eval();
+    const torch::Tensor zt = target->encode(x);
+    EXPECT_LT((zt - widened->encode(x)).abs().max().item<double>(), 1e-9);
+    EXPECT_LT((target->decode(zt) - widened->decode(zt)).abs().max().item<double>(), 1e-9);
+
+    // The other way would drop them: refused.
+    auto plain = nn::makeAutoencoder(makeConfig(Architecture::Single, false, {8, 6, 8, 10}));
+    try {
+        nn::initialiseFrom(*target, *plain);
+        ADD_FAILURE() << "a model with position biases initialised a plain one";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("position biases would be lost"), std::string::npos) << e.what();
+    }
+}
+
 TEST(Widening, RefusesANarrowerTargetAndAnotherModel)
 {
     auto source = nn::makeAutoencoder(makeConfig(Architecture::Single, false, {4, 6, 5, 8}));

@@ -8,6 +8,7 @@
 #include "TrainingPanel.h"
 #include "TrainingRunner.h"
 #include "dataset/NSynthDataset.h"
+#include "model/CheckpointInfo.h"
 #include "support/UiTestSupport.h"
 
 #include <QListWidget>
@@ -140,15 +141,34 @@ private slots:
             widened = widened || args.at(0).toString().contains(QStringLiteral("widened 4-8-8-8 -> 8-8-8-8"));
         QVERIFY(widened);
 
+        // Position biases: the check box reaches the config (2D models only), and a run with them
+        // starts from the plain checkpoint.
+        QVERIFY(!fromPanel.config.model.positionBias);
+        panel.setPositionBias(true);
+        QVERIFY(panel.positionBiasAvailable());
+        QVERIFY(panel.request(false).config.model.positionBias);
+        panel.setArchitecture(QStringLiteral("frame1d"));
+        QVERIFY(!panel.positionBiasAvailable());
+        QVERIFY(!panel.request(false).config.model.positionBias);
+        panel.setArchitecture(QStringLiteral("single"));
+        QVERIFY(panel.positionBiasAvailable());
+        TrainRequest biased = smallRun(dir.filePath(QStringLiteral("biased")), 1);
+        biased.config.model.positionBias = panel.request(false).config.model.positionBias;
+        biased.config.initFrom = source.toStdString();
+        QVERIFY(runner.start(biased));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 120000);
+        QVERIFY2(finished.at(2).at(0).toBool(), qPrintable(finished.at(2).at(2).toString()));
+        QVERIFY(readCheckpointInfo(dir.filePath(QStringLiteral("biased/best.pt")).toStdString()).config.positionBias);
+
         // A narrower run cannot start from it: the run fails with the reason, nothing crashes.
         TrainRequest narrow = smallRun(dir.filePath(QStringLiteral("narrow")), 1);
         narrow.config.model.channels = {2, 8, 8, 8};
         narrow.config.initFrom = source.toStdString();
         QVERIFY(runner.start(narrow));
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 120000);
-        QCOMPARE(finished.at(2).at(0).toBool(), false);
-        QVERIFY2(finished.at(2).at(2).toString().contains(QStringLiteral("at least the source's")),
-                 qPrintable(finished.at(2).at(2).toString()));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 4, 120000);
+        QCOMPARE(finished.at(3).at(0).toBool(), false);
+        QVERIFY2(finished.at(3).at(2).toString().contains(QStringLiteral("at least the source's")),
+                 qPrintable(finished.at(3).at(2).toString()));
     }
 
     void stopSavesAndResumeContinues()
