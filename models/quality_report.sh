@@ -26,6 +26,12 @@ MODEL="$MODEL_DIR/model.pt"
 JSON_DIR="$MODEL_DIR"
 if [ "$PRECISION" != float32 ]; then JSON_DIR="$WORK-$PRECISION"; mkdir -p "$JSON_DIR"; fi
 P=(--precision "$PRECISION")
+# Bring the CLI up to date first (a no-op when it is): a binary linked before the last core change
+# measures old code. On 2026-12-03 a CLI left over from a partial build ignored the position
+# biases and reported 10.1 dB^2 for a model that scores 8.5. Skipped for MORPH_CLI binaries.
+if [ -z "${MORPH_CLI:-}" ] && [ -f build/CMakeCache.txt ]; then
+  cmake --build build --target morphstation-cli -j"$(nproc)" >/dev/null
+fi
 for need in "$CLI" "$MODEL" "$DATA" "$REAL"; do
   [ -e "$need" ] || { echo "quality_report: $need is missing (see the usage at the top of $0)" >&2; exit 2; }
 done
