@@ -8,7 +8,6 @@
 #include "model/ModelRunner.h"
 #include "model/TorchRuntime.h"
 #include "train/Evaluator.h"
-#include "train/PcaBaseline.h"
 #include "train/Trainer.h"
 #include "train/TrainingData.h"
 #include "train/TrainingRun.h"
@@ -41,8 +40,8 @@ std::string fmtNumber(const char* f, double v)
 
 int runTrain(const std::vector<std::string>& raw)
 {
-    cli::Args args(raw, {"mel", "resume", "no-eval", "position-bias", "linear-path"});
-    args.requireKnown({"data", "arch", "mel", "out", "epochs", "device", "resume", "channels", "lr", "batch", "linear-path", "init-pca", "linear-lr-scale",
+    cli::Args args(raw, {"mel", "resume", "no-eval", "position-bias"});
+    args.requireKnown({"data", "arch", "mel", "out", "epochs", "device", "resume", "channels", "lr", "batch",
                        "max-notes", "weight-decay", "seed", "patience", "plateau-patience", "max-slices",
                        "max-valid-slices", "features", "train-split", "valid-split", "test-split", "threads",
                        "checkpoint-minutes", "no-eval", "init-from", "position-bias"});
@@ -72,10 +71,7 @@ int runTrain(const std::vector<std::string>& raw)
         if (args.has("position-bias") && !cfg.model.positionBias)
             throw ConfigError("run " + out.string() + " trains without position biases; --position-bias cannot change on "
                               "--resume (start a new run with --init-from this run's best.pt)");
-        if (args.has("linear-path") && !cfg.model.linearPath)
-            throw ConfigError("run " + out.string() + " trains without a linear path; --linear-path cannot change on "
-                              "--resume (start a new run with --init-from this run's best.pt)");
-        for (const char* fixed : {"init-from", "init-pca", "linear-lr-scale", "batch", "max-notes", "weight-decay", "seed", "features", "train-split",
+        for (const char* fixed : {"init-from", "batch", "max-notes", "weight-decay", "seed", "features", "train-split",
                                   "valid-split", "max-slices", "max-valid-slices"})
             if (args.has(fixed))
                 throw ConfigError(std::string("--") + fixed + " cannot change on --resume (the run's config.json fixes it)");
@@ -98,7 +94,6 @@ int runTrain(const std::vector<std::string>& raw)
         cfg.model.mel = args.has("mel");
         cfg.model.channels = args.getIntList("channels", {});
         cfg.model.positionBias = args.has("position-bias");
-        cfg.model.linearPath = args.has("linear-path");
         cfg.model.validate();
         cfg.runDir = out;
         cfg.epochs = args.getInt("epochs", cfg.epochs);
@@ -119,8 +114,6 @@ int runTrain(const std::vector<std::string>& raw)
             const CheckpointInfo from = readCheckpointInfo(cfg.initFrom);
             if (from.config.positionBias && !cfg.model.positionBias)
                 throw ConfigError("--init-from " + cfg.initFrom.string() + " has position biases; add --position-bias");
-            if (from.config.linearPath && !cfg.model.linearPath)
-                throw ConfigError("--init-from " + cfg.initFrom.string() + " has a linear path; add --linear-path");
             if (from.config.arch != cfg.model.arch || from.config.mel != cfg.model.mel)
                 throw ConfigError("--init-from " + cfg.initFrom.string() + " is a " + from.config.summary() +
                                   " model; this run trains a " + cfg.model.summary() + " model");
@@ -129,23 +122,6 @@ int runTrain(const std::vector<std::string>& raw)
                 if (to[i] < fromWidths[i])
                     throw ConfigError("--init-from " + cfg.initFrom.string() + " has channels " + channelsText(fromWidths) +
                                       "; --channels " + channelsText(to) + " must be at least as wide in every layer");
-        }
-        if (args.has("linear-lr-scale")) {
-            if (!cfg.model.linearPath)
-                throw ConfigError("--linear-lr-scale needs --linear-path");
-            cfg.linearLrScale = args.getDouble("linear-lr-scale", 1.0);
-            if (!(cfg.linearLrScale >= 0))
-                throw ConfigError("--linear-lr-scale must be >= 0 (0 = frozen), got " + args.get("linear-lr-scale"));
-        }
-        if (args.has("init-pca")) {
-            if (!cfg.model.linearPath)
-                throw ConfigError("--init-pca needs --linear-path (the PCA basis initialises the model's linear path)");
-            cfg.initPca = std::filesystem::absolute(args.get("init-pca"));
-            const PcaBaseline pca = PcaBaseline::load(cfg.initPca);  // fails now on a missing or damaged file
-            if (pca.components() != cfg.model.embeddingSize() || pca.bins() != cfg.model.inputBins() ||
-                pca.width() != cfg.model.sliceWidth())
-                throw ConfigError("--init-pca " + cfg.initPca.string() + " is a " + pca.summary() + "; this run trains a " +
-                                  cfg.model.summary() + " model");
         }
         if (!resume && std::filesystem::exists(out / "last.pt"))
             throw ConfigError("run folder " + out.string() +
@@ -225,14 +201,12 @@ int runTrain(const std::vector<std::string>& raw)
 morph::cli::CliRegistration reg(
     {"train",
      "train --data DIR --arch single|double|triple|frame1d [--mel] --out RUN [--epochs N] [--device auto|cpu|cuda] "
-     "[--resume] [--channels 8,16,16,16] [--position-bias] [--linear-path [--init-pca BASIS] [--linear-lr-scale X]] [--lr X] [--batch 32] [--max-notes N] [--weight-decay X] [--seed N] "
+     "[--resume] [--channels 8,16,16,16] [--position-bias] [--lr X] [--batch 32] [--max-notes N] [--weight-decay X] [--seed N] "
      "[--patience N] [--max-slices N] [--max-valid-slices N] [--features DIR] [--train-split S] [--valid-split S] "
      "[--threads N] [--checkpoint-minutes M] [--init-from CKPT] [--no-eval]",
      "Train an autoencoder (features cached in RUN/features; Ctrl-C saves; --resume continues exactly; "
      "--init-from starts from a trained checkpoint of the same architecture: same widths = fine-tune, "
      "wider = function-preserving widening; --position-bias adds a learned bias per layer output position "
-     "(2D models; a plain --init-from checkpoint continues unchanged); --linear-path adds a linear map beside the "
-     "convolutions of each side, which --init-pca starts from a baseline-pca basis (the model starts as that PCA) and which trains at "
-     "lr x --linear-lr-scale (0 = frozen).", &runTrain});
+     "(2D models; a plain --init-from checkpoint continues unchanged).", &runTrain});
 
 } // namespace

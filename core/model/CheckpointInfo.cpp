@@ -205,8 +205,7 @@ nlohmann::json modelSection(const ModelConfig& c)
             {"input_bins", c.inputBins()},
             {"slice_width", c.sliceWidth()},
             {"embedding", c.embeddingSize()},
-            {"position_bias", c.positionBias},
-            {"linear_path", c.linearPath}};
+            {"position_bias", c.positionBias}};
 }
 
 nlohmann::json preprocessingSection(const ModelConfig& c)
@@ -234,8 +233,6 @@ ModelConfig modelConfigFromMeta(const nlohmann::json& meta, const std::string& c
     c.channels = field<std::vector<int>>(*model, "channels", context, "model");
     if (model->contains("position_bias"))  // absent in checkpoints written before 2026-12-02
         c.positionBias = field<bool>(*model, "position_bias", context, "model");
-    if (model->contains("linear_path"))  // absent in checkpoints written before 2026-12-04
-        c.linearPath = field<bool>(*model, "linear_path", context, "model");
     c.sampleRate = field<int>(*pre, "sample_rate", context, "preprocessing");
     c.nFft = field<int>(*pre, "n_fft", context, "preprocessing");
     c.hop = field<int>(*pre, "hop", context, "preprocessing");

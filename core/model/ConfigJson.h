@@ -16,7 +16,7 @@
 namespace morph {
 
 /// {"arch":"double","channels":[16,32,32,32],"input_bins":513,"slice_width":3,"embedding":124,
-///  "position_bias":false,"linear_path":false} (both optional on reading: absent = false)
+///  "position_bias":false} (position_bias optional on reading: absent = false)
 nlohmann::json modelSection(const ModelConfig& config);
 /// {"sample_rate":16000,"n_fft":1024,"hop":512,"window":"hann","center":true,
 ///  "scale":"log-mag"|"mel","mel_bands":128,"amin":1e-5,"top_db":80,"ref":"note max magnitude"}

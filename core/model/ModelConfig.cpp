@@ -175,8 +175,6 @@ void ModelConfig::validate() const
         throw ConfigError("top_db must be in (0, 1000], got " + std::to_string(topDb));
     if (positionBias && arch == Architecture::Frame1d)
         throw ConfigError("position biases are implemented for the 2D slice models only (not frame1d)");
-    if (linearPath && arch == Architecture::Frame1d)
-        throw ConfigError("the linear path is implemented for the 2D slice models only (not frame1d)");
     const auto layers = encoderLayers();
     if (layers.back().outWidth != 1)
         throw ConfigError("internal: the embedding is not a single time step");
@@ -189,15 +187,13 @@ std::string ModelConfig::summary() const
       << channelsText(effectiveChannels()) << ", embedding " << embeddingSize();
     if (positionBias)
         s << ", position biases";
-    if (linearPath)
-        s << ", linear path";
     return s.str();
 }
 
 bool ModelConfig::operator==(const ModelConfig& o) const
 {
     return arch == o.arch && mel == o.mel && effectiveChannels() == o.effectiveChannels() &&
-           positionBias == o.positionBias && linearPath == o.linearPath &&
+           positionBias == o.positionBias &&
            sampleRate == o.sampleRate && nFft == o.nFft && hop == o.hop && amin == o.amin && topDb == o.topDb &&
            (!mel || melBands == o.melBands);
 }

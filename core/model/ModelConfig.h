@@ -44,14 +44,6 @@ struct ModelConfig {
     /// at inference (the fast path already adds a per-position bias map) and start at zero, so a
     /// plain model continues with them unchanged (train --init-from).
     bool positionBias = false;
-    /// 2D models only: a linear path beside the convolutions, embedding = conv encoder(x) + A x + a
-    /// and output = conv decoder(z) + B z + b (x, the output: the whole normalised slice). Started
-    /// from the PCA basis of the training slices (train --init-pca), the model computes the PCA
-    /// reconstruction exactly at step 0 and the convolutions learn what a global linear basis
-    /// misses. Why: the double model's embedding values are local in frequency (a 124-row map of
-    /// a 513-bin slice); it underfits, and stays behind PCA k=124 at every width tried
-    /// (models/README.md). The embedding size and the morph arithmetic do not change.
-    bool linearPath = false;
     int sampleRate = 16000, nFft = 1024, hop = 512;
     float amin = 1e-5f, topDb = 80.f;
     int melBands = 128;

@@ -69,17 +69,11 @@ SliceAutoencoderImpl::SliceAutoencoderImpl(const ModelConfig& config) : Autoenco
             decBn.push_back(register_module("dec_bn" + std::to_string(j + 1),
                                             torch::nn::BatchNorm2d(g.inChannels)));
     }
-    if (config_.linearPath) {
-        const int64_t values = config_.sliceValues(), embedding = geometry.back().outLength;
-        linEnc = register_module("lin_enc", torch::nn::Linear(values, embedding));
-        linDec = register_module("lin_dec", torch::nn::Linear(embedding, values));
-    }
 }
 
 torch::Tensor SliceAutoencoderImpl::encode(torch::Tensor x)
 {
     x = normalise(x.reshape({-1, 1, config_.inputBins(), config_.sliceWidth()}));
-    const torch::Tensor input = x;
     for (std::size_t i = 0; i < enc.size(); ++i) {
         x = enc[i]->forward(x);
         if (!encPos.empty())
@@ -87,10 +81,7 @@ torch::Tensor SliceAutoencoderImpl::encode(torch::Tensor x)
         if (i < encBn.size())
             x = encBn[i]->forward(torch::relu(x));
     }
-    x = x.reshape({x.size(0), -1});
-    if (linEnc)
-        x = x + linEnc->forward(input.reshape({input.size(0), -1}));
-    return x;
+    return x.reshape({x.size(0), -1});
 }
 
 namespace {
@@ -128,7 +119,6 @@ torch::Tensor transposedAsConv(const torch::nn::ConvTranspose1d& layer, torch::T
 torch::Tensor SliceAutoencoderImpl::decode(torch::Tensor z)
 {
     z = z.reshape({-1, 1, geometry.back().outLength, 1});
-    const torch::Tensor code = z;
     for (std::size_t j = 0; j < dec.size(); ++j) {
         z = transposedAsConv(dec[j], geometry[geometry.size() - 1 - j], z);
         if (!decPos.empty())
@@ -136,43 +126,7 @@ torch::Tensor SliceAutoencoderImpl::decode(torch::Tensor z)
         if (j < decBn.size())
             z = decBn[j]->forward(torch::relu(z));
     }
-    if (linDec)
-        z = z + linDec->forward(code.reshape({code.size(0), -1})).view_as(z);
     return denormalise(z);
-}
-
-void initialiseLinearPathFromPca(SliceAutoencoderImpl& model, const std::vector<float>& mean,
-                                 const std::vector<float>& basis)
-{
-    if (!model.linEnc)
-        throw ConfigError("the model has no linear path (ModelConfig::linearPath; train --linear-path)");
-    const int64_t values = model.config().sliceValues(), embedding = model.geometry.back().outLength;
-    if (static_cast<int64_t>(mean.size()) != values || static_cast<int64_t>(basis.size()) != values * embedding)
-        throw ConfigError("the PCA basis has " + std::to_string(mean.size()) + " values x " +
-                          std::to_string(mean.empty() ? 0 : basis.size() / mean.size()) + " components; the model needs " +
-                          std::to_string(values) + " x " + std::to_string(embedding) + " (" + model.config().summary() + ")");
-    torch::NoGradGuard noGrad;
-    // In dB: z = P (x - mu), x' = mu + P^T z. The model sees u = (x - m) / s and emits
-    // v = (x' - m) / s; with its embedding in units of s: z = P u + P (m - mu) / s and
-    // v = P^T z + (mu - m) / s, so A = P, a = P (m - mu) / s, B = P^T, b = (mu - m) / s.
-    const double m = model.normMean(), s = model.normScale();
-    const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
-    const torch::Tensor P = torch::from_blob(const_cast<float*>(basis.data()), {embedding, values}, torch::kFloat32).to(opts);
-    const torch::Tensor mu = torch::from_blob(const_cast<float*>(mean.data()), {values}, torch::kFloat32).to(opts);
-    const torch::Tensor offset = (mu - m) / s;
-    auto set = [](torch::Tensor& target, const torch::Tensor& value) {
-        target.copy_(value.to(target.device(), target.scalar_type()));
-    };
-    set(model.linEnc->weight, P);
-    set(model.linEnc->bias, -torch::mv(P, offset));
-    set(model.linDec->weight, P.t());
-    set(model.linDec->bias, offset);
-    for (auto* last : {&model.enc.back()->weight, &model.enc.back()->bias, &model.dec.back()->weight, &model.dec.back()->bias})
-        last->zero_();
-    if (!model.encPos.empty()) {
-        model.encPos.back().zero_();
-        model.decPos.back().zero_();
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,16 +424,6 @@ FastAutoencoder::FastAutoencoder(AutoencoderImpl& model, torch::ScalarType hidde
     }
     convertHidden(encoder_, hiddenDtype, true, false);
     convertHidden(decoder_, hiddenDtype, false, true);
-    if (auto* slice = dynamic_cast<SliceAutoencoderImpl*>(&model); slice && slice->linEnc) {
-        // In dB units (folding the normalisation): z += x A^T / s + (a - A 1 m / s) and
-        // y += (z B^T + b) s. float32: its inputs and outputs are dB values (see convertHidden).
-        const torch::Tensor A = slice->linEnc->weight.detach().to(torch::kFloat32);
-        const torch::Tensor B = slice->linDec->weight.detach().to(torch::kFloat32);
-        linEncWeight_ = (A.t() / scale).contiguous();
-        linEncBias_ = (slice->linEnc->bias.detach().to(torch::kFloat32) - A.sum(1) * (mean / scale)).contiguous();
-        linDecWeight_ = (B.t() * scale).contiguous();
-        linDecBias_ = (slice->linDec->bias.detach().to(torch::kFloat32) * scale).contiguous();
-    }
 }
 
 torch::Tensor FastAutoencoder::run(const std::vector<Layer>& layers, torch::Tensor x) const
@@ -527,23 +471,14 @@ torch::Tensor FastAutoencoder::encode(const torch::Tensor& x) const
 {
     const int64_t n = x.numel() / (config_.inputBins() * config_.sliceWidth());
     const torch::Tensor in = x.reshape({n, 1, config_.inputBins(), config_.sliceWidth()});
-    torch::Tensor z = run(encoder_, in).reshape({n, -1});
-    if (linEncWeight_.defined())
-        z = torch::addmm(z.to(torch::kFloat32) + linEncBias_, in.reshape({n, -1}).to(torch::kFloat32), linEncWeight_)
-                .to(z.scalar_type());
-    return z;
+    return run(encoder_, in).reshape({n, -1});
 }
 
 torch::Tensor FastAutoencoder::decode(const torch::Tensor& z) const
 {
     const int e = static_cast<int>(z.size(-1));
     const int64_t n = z.numel() / e;
-    torch::Tensor out = run(decoder_, z.reshape({n, 1, e, 1}));
-    if (linDecWeight_.defined())
-        out = torch::addmm(out.reshape({n, -1}).to(torch::kFloat32) + linDecBias_,
-                           z.reshape({n, e}).to(torch::kFloat32), linDecWeight_)
-                  .to(out.scalar_type())
-                  .view(out.sizes());
+    const torch::Tensor out = run(decoder_, z.reshape({n, 1, e, 1}));
     if (config_.arch == Architecture::Frame1d)
         return out.reshape({n, 1, config_.inputBins()});
     return out;

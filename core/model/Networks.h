@@ -53,21 +53,8 @@ struct SliceAutoencoderImpl : AutoencoderImpl {
     /// ModelConfig::positionBias only (else empty): "encK_pos" / "decK_pos", 1 x Cout x H x W,
     /// added to the layer's output before its activation; zero at the start.
     std::vector<torch::Tensor> encPos, decPos;
-    /// ModelConfig::linearPath only (else empty): "lin_enc" (slice values -> embedding) and
-    /// "lin_dec" (embedding -> slice values), on the normalised values, added to the
-    /// convolutional paths' outputs.
-    torch::nn::Linear linEnc{nullptr}, linDec{nullptr};
 };
 TORCH_MODULE(SliceAutoencoder);
-
-/// Sets a linear-path model (ModelConfig::linearPath) to compute the PCA reconstruction given by
-/// `mean` (D dB values) and the orthonormal `basis` (E x D, row-major; D = slice values, E = the
-/// embedding size): the linear path gets the basis, mapped through the model's dB normalisation,
-/// and the last convolution of each side (weights, bias, position biases) is zeroed, so the
-/// convolutional paths add nothing until training moves them. Their hidden layers keep their
-/// weights (random, or those of --init-from). Throws ConfigError when the sizes differ.
-void initialiseLinearPathFromPca(SliceAutoencoderImpl& model, const std::vector<float>& mean,
-                                 const std::vector<float>& basis);
 
 /// 1D frame autoencoder: 9 Conv1d (kernel 3, no padding) per side, LeakyReLU + BatchNorm1d.
 struct FrameAutoencoderImpl : AutoencoderImpl {
@@ -129,9 +116,6 @@ private:
     torch::Tensor run(const std::vector<Layer>& layers, torch::Tensor x) const;
     ModelConfig config_;
     std::vector<Layer> encoder_, decoder_;
-    /// ModelConfig::linearPath: the linear path in dB units, float32 (embedding += x A^T + a,
-    /// output += z B^T + b); undefined otherwise.
-    torch::Tensor linEncWeight_, linEncBias_, linDecWeight_, linDecBias_;
 };
 
 } // namespace morph::nn

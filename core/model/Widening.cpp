@@ -63,11 +63,6 @@ void initialiseFrom(AutoencoderImpl& source, AutoencoderImpl& target)
                           source.config().summary() + " model: the source's position biases would be lost "
                           "(train with --position-bias)");
     s.positionBias = t.positionBias;  // plain -> position biases: they start at zero
-    if (s.linearPath && !t.linearPath)
-        throw ConfigError("cannot initialise a " + target.config().summary() + " model from a " +
-                          source.config().summary() + " model: the source's linear path would be lost "
-                          "(train with --linear-path)");
-    s.linearPath = t.linearPath;  // plain -> linear path: it starts at zero
     if (s != t)
         throw ConfigError("cannot initialise a " + target.config().summary() + " model from a " +
                           source.config().summary() + " model: architecture or pre-processing differ");
@@ -124,13 +119,6 @@ void initialiseFrom(AutoencoderImpl& source, AutoencoderImpl& target)
             assign(l.bn + ".num_batches_tracked", tensorNamed(src, l.bn + ".num_batches_tracked", "source").detach().cpu());
         }
         inputMap = outputMap;
-    }
-    // The linear path reads the input and the embedding, whose sizes widening does not change.
-    for (const char* name : {"lin_enc.weight", "lin_enc.bias", "lin_dec.weight", "lin_dec.bias"}) {
-        if (source.config().linearPath)
-            assign(name, tensorNamed(src, name, "source").detach().cpu());
-        else if (target.config().linearPath)
-            tensorNamed(dst, name, "target").zero_();
     }
     assign("norm_mean", source.normMeanBuffer.detach().cpu());
     assign("norm_scale", source.normScaleBuffer.detach().cpu());

@@ -17,8 +17,7 @@ namespace morph::nn {
 /// training separates them. The dB normalisation buffers are copied. Random draws use torch's
 /// default generator (seed it for a reproducible result). A plain source may initialise a target
 /// with position biases (ModelConfig::positionBias; they stay zero, so the function is the same),
-/// not the other way round; likewise a linear path (ModelConfig::linearPath; it starts at zero).
-/// Throws ConfigError naming what differs.
+/// not the other way round. Throws ConfigError naming what differs.
 void initialiseFrom(AutoencoderImpl& source, AutoencoderImpl& target);
 
 } // namespace morph::nn

@@ -26,8 +26,6 @@ std::string TrainConfig::toJson() const
                         {"min_lr", minLearningRate},
                         {"early_stop_patience", earlyStopPatience},
                         {"init_from", initFrom.string()},
-                        {"init_pca", initPca.string()},
-                        {"linear_lr_scale", linearLrScale},
                         {"seed", seed},
                         {"device", device},
                         {"threads", threads},
@@ -80,8 +78,6 @@ TrainConfig TrainConfig::fromJson(const std::string& text, const std::string& so
     c.device = req("device", std::string());
     c.threads = opt("threads", 0);
     c.initFrom = opt("init_from", std::string());
-    c.initPca = opt("init_pca", std::string());
-    c.linearLrScale = opt("linear_lr_scale", 1.0);
     c.maxSlicesPerEpoch = opt("max_slices_per_epoch", std::uint64_t{0});
     c.maxValidSlices = opt("max_valid_slices", std::uint64_t{0});
     c.checkpointMinutes = opt("checkpoint_minutes", 10.0);

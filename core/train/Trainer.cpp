@@ -6,7 +6,6 @@
 #include "model/TorchRuntime.h"
 #include "model/Widening.h"
 #include "train/FeatureCache.h"
-#include "train/PcaBaseline.h"
 #include "util/AtomicFile.h"
 #include "util/Errors.h"
 #include "util/Timestamp.h"
@@ -206,13 +205,10 @@ struct Trainer::Impl {
         return cfg.maxSlicesPerEpoch ? std::min(all, cfg.maxSlicesPerEpoch) : all;
     }
 
-    /// Group 0: every parameter but the linear path's; group 1 (linear-path models with
-    /// TrainConfig::linearLrScale > 0): the linear path, at lr x linearLrScale.
     void setLearningRate(double lr)
     {
-        auto& groups = optimizer->param_groups();
-        for (std::size_t i = 0; i < groups.size(); ++i)
-            static_cast<torch::optim::AdamOptions&>(groups[i].options()).lr(i == 0 ? lr : lr * cfg.linearLrScale);
+        for (auto& group : optimizer->param_groups())
+            static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     }
 
     /// Warm start (TrainConfig::initFrom): the checkpoint's weights, widened to this run's widths,
@@ -232,49 +228,10 @@ struct Trainer::Impl {
                                                             ", function preserved (Net2WiderNet)"));
     }
 
-    /// TrainConfig::initPca: the model starts as the PCA of the basis file.
-    void initialiseFromPca()
-    {
-        const std::string where = "--init-pca " + cfg.initPca.string();
-        auto* slice = dynamic_cast<nn::SliceAutoencoderImpl*>(model.get());
-        if (!slice || !cfg.model.linearPath)
-            throw ConfigError(where + ": only a model with a linear path (--linear-path) starts from a PCA basis");
-        const PcaBaseline pca = PcaBaseline::load(cfg.initPca);
-        if (pca.bins() != cfg.model.inputBins() || pca.width() != cfg.model.sliceWidth() || pca.mel() != cfg.model.mel ||
-            pca.components() != cfg.model.embeddingSize())
-            throw ConfigError(where + " is a " + pca.summary() + "; this run's model needs " +
-                              std::to_string(cfg.model.embeddingSize()) + " components of " +
-                              (cfg.model.mel ? "mel" : "log-mag") + " slices (" + std::to_string(cfg.model.inputBins()) +
-                              "x" + std::to_string(cfg.model.sliceWidth()) + ")");
-        try {
-            nn::initialiseLinearPathFromPca(*slice, pca.mean(), pca.basis());
-        } catch (const ConfigError& e) {
-            throw ConfigError(where + ": " + e.what());
-        }
-        log("linear path initialised from " + cfg.initPca.string() + " (" + pca.summary() +
-            "); the last convolution of each side starts at zero, so the model starts as this PCA");
-    }
-
     void makeOptimizer()
     {
-        std::vector<torch::Tensor> main, linear;
-        for (const auto& p : model->named_parameters()) {
-            const bool isLinearPath = p.key().rfind("lin_enc.", 0) == 0 || p.key().rfind("lin_dec.", 0) == 0;
-            if (!isLinearPath)
-                main.push_back(p.value());
-            else if (cfg.linearLrScale > 0)
-                linear.push_back(p.value());
-            else
-                p.value().requires_grad_(false);  // frozen: stays what --init-pca made it
-        }
-        const auto options = torch::optim::AdamOptions(cfg.learningRate).weight_decay(cfg.weightDecay);
-        std::vector<torch::optim::OptimizerParamGroup> groups{torch::optim::OptimizerParamGroup(main)};
-        if (!linear.empty()) {
-            auto scaled = std::make_unique<torch::optim::AdamOptions>(options);
-            scaled->lr(cfg.learningRate * cfg.linearLrScale);
-            groups.emplace_back(linear, std::move(scaled));
-        }
-        optimizer = std::make_unique<torch::optim::Adam>(groups, options);
+        optimizer = std::make_unique<torch::optim::Adam>(
+            model->parameters(), torch::optim::AdamOptions(cfg.learningRate).weight_decay(cfg.weightDecay));
     }
 
     nlohmann::json metadata(double lastTrain, double lastValid) const
@@ -487,8 +444,6 @@ Trainer::Trainer(TrainConfig config, bool resume) : d_(std::make_unique<Impl>())
     if (!(c.learningRate > 0) || !(c.minLearningRate > 0) || c.minLearningRate > c.learningRate)
         throw ConfigError("learning rates must satisfy 0 < min lr <= lr (got lr " + fmt("%g", c.learningRate) +
                           ", min " + fmt("%g", c.minLearningRate) + ")");
-    if (!(c.linearLrScale >= 0))
-        throw ConfigError("the linear path's learning-rate scale must be >= 0 (0 = frozen), got " + fmt("%g", c.linearLrScale));
     if (!(c.plateauFactor > 0 && c.plateauFactor < 1))
         throw ConfigError("plateau factor must be in (0, 1), got " + fmt("%g", c.plateauFactor));
     if (c.weightDecay < 0)
@@ -610,8 +565,6 @@ TrainResult Trainer::Impl::runUnguarded(const CancelToken& cancel)
         } else {
             d.initialiseFromCheckpoint();
         }
-        if (!c.initPca.empty())
-            d.initialiseFromPca();
         d.model->to(d.device);
         d.model->train();
         d.makeOptimizer();
@@ -621,9 +574,7 @@ TrainResult Trainer::Impl::runUnguarded(const CancelToken& cancel)
         std::int64_t params = 0;
         for (const auto& p : d.model->parameters())
             params += p.numel();
-        d.log("new run: " + c.model.summary() +
-              (c.model.linearPath ? " (linear path at lr x " + fmt("%g", c.linearLrScale) + ")" : std::string()) + ", " +
-              std::to_string(params) + " parameters, device " +
+        d.log("new run: " + c.model.summary() + ", " + std::to_string(params) + " parameters, device " +
               d.device.str() + ", " + std::to_string(torchThreads()) + " CPU threads; math libraries: " +
               loadedMathLibraries());
         d.log("data: " + std::to_string(d.train.noteCount()) + " training notes (" +

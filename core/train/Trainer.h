@@ -56,15 +56,6 @@ struct TrainConfig {
     /// random initialisation (same architecture and pre-processing; widths equal = fine-tuning,
     /// wider = a function-preserving Net2WiderNet widening, see model/Widening.h). Empty = none.
     std::filesystem::path initFrom;
-    /// New runs of a linear-path model (ModelConfig::linearPath) only: a PCA basis file
-    /// (the OUT/pca-k*.basis that baseline-pca writes) of the same features and embedding size; the model starts as
-    /// that PCA (nn::initialiseLinearPathFromPca), after --init-from if both are given. Empty = none.
-    std::filesystem::path initPca;
-    /// Linear-path models: the linear path trains at learningRate x this (0 = frozen). Why: a
-    /// PCA start is a stationary point of the linear path, and Adam turns its tiny gradients
-    /// into steps of the full rate in every one of its 383k weights; at lr 1e-4 that noise made
-    /// the double model 1 % worse than its PCA start after two epochs (docs/MODELS.md).
-    double linearLrScale = 1.0;
     int earlyStopPatience = 8;   // epochs without a new best validation loss
     std::uint64_t seed = 1;
     std::string device = "auto"; // auto (CUDA when available), cpu, cuda, cuda:N

@@ -4,9 +4,6 @@
 #include "model/ModelRunner.h"
 #include "train/FeatureCache.h"
 #include "train/Half.h"
-#include "train/PcaBaseline.h"
-#include "model/Networks.h"
-#include "model/TorchCheckpoint.h"
 #include "train/Trainer.h"
 #include "util/AtomicFile.h"
 #include "util/Errors.h"
@@ -397,104 +394,6 @@ TEST(Trainer, InitFromAWiderModelStartsWhereTheSourceEnded)
     } catch (const ConfigError& e) {
         EXPECT_NE(std::string(e.what()).find("--init-from"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("at least the source's"), std::string::npos) << e.what();
-    }
-}
-
-TEST(Trainer, InitPcaStartsALinearPathModelAsThatPca)
-{
-    TempDir dir;
-    const fs::path cache = writeCache(dir.path / "c.feat", 6, 20);
-    const FeatureCache features = FeatureCache::open(cache);
-    TrainConfig c = tinyConfig(dir.path / "run", cache);
-    c.model.arch = Architecture::Triple;  // embedding 14: the PCA leaves a real error to beat
-    c.model.linearPath = true;
-    c.model.positionBias = true;
-    const int k = c.model.embeddingSize(), dim = c.model.sliceValues();
-    PcaFitOptions fit;
-    fit.components = k;
-    fit.maxSlices = 0;
-    const PcaBaseline pca = PcaBaseline::fit(features, fit);
-    c.initPca = dir.path / "pca.basis";
-    pca.save(c.initPca);
-
-    // The PCA's own MSE on every slice of the cache (the run validates on the same cache).
-    double sum = 0;
-    std::uint64_t values = 0;
-    std::vector<float> slice(static_cast<std::size_t>(dim));
-    for (std::size_t i = 0; i < features.noteCount(); ++i)
-        for (std::size_t s = 0; s < features.slicesOfNote(i, 3); ++s) {
-            features.readSlice(i, static_cast<int>(s), 3, slice.data());
-            const std::vector<float> back = pca.reconstruct(slice.data(), 1);
-            for (int d = 0; d < dim; ++d)
-                sum += (back[d] - slice[d]) * static_cast<double>(back[d] - slice[d]);
-            values += static_cast<std::uint64_t>(dim);
-        }
-    const double pcaMse = sum / static_cast<double>(values);
-
-    // At the learning-rate floor one epoch leaves the weights where they started: the model is
-    // the PCA, whatever its (random) hidden convolutions compute.
-    c.epochs = 1;
-    c.learningRate = c.minLearningRate;
-    std::vector<std::string> log;
-    Trainer trainer(c);
-    trainer.setLogCallback([&](const std::string& line) { log.push_back(line); });
-    const double startLoss = trainer.run().history.at(0).validLoss;
-    std::printf("PCA k=%d: %.4f dB^2, the PCA-initialised model after one epoch at lr 1e-7: %.4f\n", k, pcaMse, startLoss);
-    ASSERT_GT(pcaMse, 0.01) << "a perfect PCA proves nothing";
-    EXPECT_NEAR(startLoss, pcaMse, 0.01 * pcaMse);
-    bool logged = false;
-    for (const auto& line : log)
-        logged = logged || line.find("the model starts as this PCA") != std::string::npos;
-    EXPECT_TRUE(logged);
-    EXPECT_EQ(TrainConfig::fromJson(readWholeFile(c.runDir / "config.json")).initPca, c.initPca);
-
-    // Trained at a real rate, it improves on the PCA it started from; the linear path at a
-    // hundredth of the rate (what models/double used).
-    TrainConfig trained = c;
-    trained.runDir = dir.path / "trained";
-    trained.epochs = 12;
-    trained.learningRate = 1e-3;
-    trained.linearLrScale = 0.01;
-    const TrainResult result = Trainer(trained).run();
-    for (const auto& e : result.history)
-        std::printf("epoch %d at lr %.1e: valid %.4f dB^2\n", e.epoch, e.learningRate, e.validLoss);
-    EXPECT_LT(result.bestValidLoss, 0.98 * pcaMse);
-
-    // Frozen (scale 0): the convolutions train, the linear path stays the PCA.
-    TrainConfig frozen = trained;
-    frozen.runDir = dir.path / "frozen";
-    frozen.epochs = 2;
-    frozen.linearLrScale = 0;
-    const TrainResult frozenResult = Trainer(frozen).run();
-    auto model = nn::loadModel(nn::readCheckpoint(frozenResult.lastCheckpoint), torch::kCPU);
-    auto* frozenModel = dynamic_cast<nn::SliceAutoencoderImpl*>(model.get());
-    ASSERT_NE(frozenModel, nullptr);
-    const torch::Tensor basis = torch::from_blob(const_cast<float*>(pca.basis().data()), {k, dim});
-    EXPECT_LT((frozenModel->linEnc->weight - basis).abs().max().item<double>(), 1e-6);
-    EXPECT_GT(frozenModel->enc.back()->weight.abs().max().item<double>(), 0.0) << "the convolutions did not train";
-    EXPECT_EQ(TrainConfig::fromJson(readWholeFile(frozen.runDir / "config.json")).linearLrScale, 0.0);
-
-    // A basis of another size, or a model without a linear path, is refused by name.
-    TrainConfig wrongSize = c;
-    wrongSize.runDir = dir.path / "wrong";
-    fit.components = k - 2;
-    PcaBaseline::fit(features, fit).save(dir.path / "small.basis");
-    wrongSize.initPca = dir.path / "small.basis";
-    try {
-        Trainer(wrongSize).run();
-        FAIL() << "a basis of another size was accepted";
-    } catch (const ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("--init-pca"), std::string::npos) << e.what();
-        EXPECT_NE(std::string(e.what()).find(std::to_string(k) + " components"), std::string::npos) << e.what();
-    }
-    TrainConfig plain = c;
-    plain.runDir = dir.path / "plain";
-    plain.model.linearPath = false;
-    try {
-        Trainer(plain).run();
-        FAIL() << "a model without a linear path took a PCA basis";
-    } catch (const ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("--linear-path"), std::string::npos) << e.what();
     }
 }
 
